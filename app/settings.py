@@ -1,0 +1,114 @@
+"""Typed, validated user settings, stored as JSON in the data directory.
+
+Nothing is read at import time: :func:`load_settings` is called by whoever builds the services.
+A bad value is refused with the value quoted, so the user can find and fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from models.errors import InputError
+
+SCHEMA_VERSION = 1
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are Enclave, a careful assistant for a regulated firm. Answer only from the provided "
+    "sources and cite them as [1], [2]. If the sources do not contain the answer, say so."
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LlmSettings(_Section):
+    context_cap: int = Field(4096, ge=512, le=131072, description="Largest context to allocate")
+    threads: int = Field(0, ge=0, le=256, description="0 means one per physical core")
+    temperature: float = Field(0.2, ge=0.0, le=2.0)
+    max_tokens: int = Field(512, ge=1, le=8192)
+    system_prompt: str = Field(DEFAULT_SYSTEM_PROMPT, min_length=1, max_length=4000)
+
+
+class RagSettings(_Section):
+    chunk_tokens: int = Field(200, ge=32, le=256)
+    chunk_overlap_tokens: int = Field(40, ge=0, le=128)
+    top_k: int = Field(6, ge=1, le=50)
+
+
+class Settings(_Section):
+    schema_version: int = SCHEMA_VERSION
+    active_model: str | None = None
+    last_workspace: str = "default"
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    rag: RagSettings = Field(default_factory=RagSettings)
+
+
+# Each entry upgrades a stored dict from version N to N + 1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    version = int(raw.get("schema_version", 1))
+    if version > SCHEMA_VERSION:
+        raise InputError(
+            f"Settings were written by a newer Enclave (schema {version}); "
+            f"this version understands schema {SCHEMA_VERSION}."
+        )
+    while version < SCHEMA_VERSION:
+        raw = MIGRATIONS[version](raw)
+        version += 1
+        raw["schema_version"] = version
+    return raw
+
+
+def parse_settings(raw: dict[str, Any]) -> Settings:
+    try:
+        return Settings.model_validate(migrate(raw))
+    except ValidationError as error:
+        raise InputError(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "settings"
+        problems.append(f"{where} = {item.get('input')!r}: {item['msg']}")
+    return "Invalid setting: " + "; ".join(problems)
+
+
+def load_settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"Cannot read settings file {path}: {error}") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"Settings file {path} does not hold a JSON object.")
+    return parse_settings(raw)
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    """Write atomically so a crash never leaves a half-written settings file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(settings.model_dump(), indent=2)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, path)
+
+
+def updated(settings: Settings, section: str, **values: Any) -> Settings:
+    """A validated copy of ``settings`` with ``values`` set in ``section`` ("" = top level)."""
+    raw = settings.model_dump()
+    target = raw if not section else raw.setdefault(section, {})
+    target.update(values)
+    return parse_settings(raw)

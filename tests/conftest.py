@@ -1,0 +1,71 @@
+"""Shared fixtures. The whole test session runs offline, as the app does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.egress import go_offline, guard  # noqa: E402
+
+go_offline()
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+FIXTURES = REPO_ROOT / ".cache" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def no_egress_attempts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test fails if anything it ran tried to reach the network."""
+    before = guard().blocked_count
+    yield
+    if request.node.get_closest_marker("egress_attempts_expected") is None:
+        attempts = guard().attempts[before:]
+        assert not attempts, f"network attempts during the test: {attempts}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "egress_attempts_expected: the test provokes them")
+
+
+@pytest.fixture
+def enclave_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "enclave-home"
+    monkeypatch.setenv("ENCLAVE_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def embedded_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real embedded Gemma 3 270M, assembled once per test session."""
+    from models.catalog import ModelCatalog
+
+    catalog = ModelCatalog(tmp_path_factory.mktemp("embedded-models"))
+    info = catalog.install_embedded()
+    return catalog.path_of(info)
+
+
+@pytest.fixture(scope="session")
+def smollm_gguf() -> Path:
+    path = FIXTURES / "smollm2-135m-instruct.gguf"
+    assert path.is_file(), "run installers/setup_env.sh: it puts the SmolLM2 fixture in place"
+    return path
+
+
+@pytest.fixture
+def home_with_embedded_model(enclave_home: Path, embedded_gguf: Path) -> Path:
+    """A data directory whose catalog already lists the embedded model (copied, not rebuilt)."""
+    from app.paths import DataPaths
+    from models.catalog import ModelCatalog
+
+    paths = DataPaths(enclave_home).ensure()
+    shutil.copy(embedded_gguf.parent / "catalog.json", paths.models_dir / "catalog.json")
+    os.link(embedded_gguf, paths.models_dir / embedded_gguf.name)
+    assert ModelCatalog(paths.models_dir).list()
+    return enclave_home

@@ -1,0 +1,93 @@
+"""The enclave command, run as a user runs it: a separate process, real model."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def enclave(*args: str, home: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ENCLAVE_HOME=str(home), PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_ask_streams_an_answer_from_the_embedded_model(home_with_embedded_model: Path) -> None:
+    result = enclave("ask", "What is an indemnity clause?", "--max-tokens", "24",
+                     home=home_with_embedded_model)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+
+
+def test_ask_with_an_empty_question_explains_and_fails(home_with_embedded_model: Path) -> None:
+    result = enclave("ask", "   ", home=home_with_embedded_model)
+    assert result.returncode == 2
+    assert "question is empty" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_models_list_shows_the_embedded_model_as_active(home_with_embedded_model: Path) -> None:
+    result = enclave("models", "list", home=home_with_embedded_model)
+    assert result.returncode == 0, result.stderr
+    assert "* gemma-3-270m-q4_k_m" in result.stdout and "Q4_K_M" in result.stdout
+
+
+def test_importing_junk_is_refused_and_nothing_is_listed(home_with_embedded_model: Path,
+                                                          tmp_path: Path) -> None:
+    junk = tmp_path / "notes.gguf"
+    junk.write_text("meeting notes, not a model")
+    result = enclave("models", "import", str(junk), home=home_with_embedded_model)
+    assert result.returncode == 2 and "not a GGUF" in result.stderr
+    listing = enclave("models", "list", home=home_with_embedded_model).stdout
+    assert "notes" not in listing
+
+
+def test_import_and_use_a_chat_model(home_with_embedded_model: Path, smollm_gguf: Path) -> None:
+    imported = enclave("models", "import", str(smollm_gguf), home=home_with_embedded_model)
+    assert imported.returncode == 0, imported.stderr
+    assert "chat prompts" in imported.stdout
+    used = enclave("models", "use", "smollm2-135m-instruct", home=home_with_embedded_model)
+    assert used.returncode == 0, used.stderr
+    answer = enclave("ask", "Say hello.", "--max-tokens", "12", home=home_with_embedded_model)
+    assert answer.returncode == 0 and answer.stdout.strip(), answer.stderr
+
+
+def test_use_of_an_unknown_model_names_the_installed_ones(home_with_embedded_model: Path) -> None:
+    result = enclave("models", "use", "llama-99b", home=home_with_embedded_model)
+    assert result.returncode == 2 and "gemma-3-270m-q4_k_m" in result.stderr
+
+
+def test_doctor_reports_versions_checksums_threads_and_the_guard(home_with_embedded_model: Path):
+    result = enclave("doctor", home=home_with_embedded_model)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for expected in ("llama-cpp-python", "sha256", "OK", "Threads for generation: ",
+                     "Egress guard: on, 0 blocked attempts"):
+        assert expected in result.stdout
+
+
+def test_interrupting_an_answer_stops_cleanly(home_with_embedded_model: Path) -> None:
+    import signal
+    import time
+
+    env = dict(os.environ, ENCLAVE_HOME=str(home_with_embedded_model), PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "ask", "Write a very long essay about law.",
+         "--max-tokens", "2000"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    process.stdout.read(1)  # the answer has started streaming
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and "[stopped]" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_log_file_never_contains_the_question(home_with_embedded_model: Path) -> None:
+    secret = "Patient Zelda Quixote SSN 123-45-6789"
+    enclave("ask", secret, "--max-tokens", "4", home=home_with_embedded_model)
+    logs = "".join(p.read_text() for p in (home_with_embedded_model / "logs").glob("*.log*"))
+    assert "loaded model" in logs
+    assert "Zelda" not in logs and "123-45-6789" not in logs

@@ -1,0 +1,1 @@
+"""Enclave's desktop window: the only package that imports PySide6."""

@@ -1,0 +1,21 @@
+"""Starting the desktop app."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from app.services import Services
+
+
+def run_app(services: Services) -> int:
+    from ui.main_window import MainWindow
+
+    application = QApplication.instance() or QApplication(sys.argv)
+    application.setApplicationName("Enclave")
+    application.setOrganizationName("Enclave")
+    window = MainWindow(services)
+    window.show()
+    window.start_loading_model()
+    return int(application.exec())
