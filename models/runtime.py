@@ -9,6 +9,7 @@ stays cached across turns.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -59,6 +60,7 @@ def probe_loadable(path: Path) -> None:
     """Raise ModelError unless llama.cpp knows this file's architecture and vocabulary."""
     from llama_cpp import Llama
 
+    _route_llama_logs_to_logging()
     try:
         probe = Llama(str(path), vocab_only=True, verbose=False)
     except Exception as error:
@@ -195,8 +197,35 @@ class LlamaCppRuntime:
         return self._llama
 
 
+_llama_log = logging.getLogger("llama.cpp")
+_LLAMA_LOG_LEVELS = {3: logging.WARNING, 4: logging.ERROR}  # ggml: 2 info, 3 warn, 4 error
+_log_callback: Any = None
+
+
+def _route_llama_logs_to_logging() -> None:
+    """llama.cpp prints some warnings to stderr even with verbose=False; send warnings and
+    errors to our log instead, drop the chatter, and keep stderr clean for the CLI."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+    import ctypes
+
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        if level in _LLAMA_LOG_LEVELS:
+            _llama_log.log(_LLAMA_LOG_LEVELS[level], text.decode("utf-8", "replace").rstrip())
+
+    _log_callback = callback  # ctypes callbacks must outlive every call into llama.cpp
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+
+
 def _open_llama(path: Path, *, n_ctx: int, threads: int, verbose: bool) -> Any:
     from llama_cpp import Llama
+
+    if not verbose:
+        _route_llama_logs_to_logging()
 
     try:
         return Llama(
