@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Enclave offline installer. Needs no network, no Python and no compiler: only bash, coreutils,
+# tar and openssl (for the Ed25519 signature).
+#
+#   ./install.sh                      install for this user (~/.local)
+#   ./install.sh --system             install for every user (/opt/enclave, needs root)
+#   ./install.sh --prefix DIR         install under DIR
+#   ./install.sh --public-key FILE    check the signature against this key instead of the bundled
+#                                     one (compare its fingerprint with the administrator's)
+#
+# Installing over an earlier version upgrades in place: the new version is unpacked beside the
+# old one, checked, self-tested, and only then made current. User data (workspaces, index,
+# history, settings) lives elsewhere and is never touched.
+set -euo pipefail
+
+BUNDLE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VERSION=$(cat "$BUNDLE/payload/VERSION")
+SCOPE=user
+PREFIX=""
+PUBLIC_KEY="$BUNDLE/signing-key.pub.pem"
+SELF_TEST=1
+
+say() { printf 'enclave-install: %s\n' "$*"; }
+fail() { printf 'enclave-install: ERROR: %s\n' "$*" >&2; exit 1; }
+
+parse_arguments() {
+    while (($#)); do
+        case "$1" in
+            --system) SCOPE=system ;;
+            --prefix) PREFIX=$2; shift ;;
+            --public-key) PUBLIC_KEY=$2; shift ;;
+            --skip-self-test) SELF_TEST=0 ;;
+            -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
+            *) fail "unknown option $1 (see --help)" ;;
+        esac
+        shift
+    done
+}
+
+choose_locations() {
+    if [[ $SCOPE == system ]]; then
+        [[ $(id -u) == 0 ]] || fail "--system needs root (run with sudo)"
+        PREFIX=${PREFIX:-/opt/enclave}
+        BIN_DIR=/usr/local/bin
+        SHARE_DIR=/usr/share
+    else
+        PREFIX=${PREFIX:-$HOME/.local/lib/enclave}
+        BIN_DIR=$HOME/.local/bin
+        SHARE_DIR=${XDG_DATA_HOME:-$HOME/.local/share}
+    fi
+}
+
+verify_bundle() {
+    command -v openssl >/dev/null || fail "openssl is needed to check the bundle's signature"
+    [[ -f $PUBLIC_KEY ]] || fail "public key not found: $PUBLIC_KEY"
+    local print
+    print=$(sha256sum "$PUBLIC_KEY" | cut -c1-32 | sed 's/..../&:/g; s/:$//')
+    say "signing key fingerprint: $print"
+    openssl pkeyutl -verify -pubin -inkey "$PUBLIC_KEY" -rawin -in "$BUNDLE/MANIFEST.sha256" \
+        -sigfile "$BUNDLE/MANIFEST.sha256.sig" >/dev/null 2>&1 \
+        || fail "the manifest's signature does not match the signing key: refusing to install"
+    local failed
+    failed=$(cd "$BUNDLE" && sha256sum -c --quiet MANIFEST.sha256 2>/dev/null | cut -d: -f1) || true
+    [[ -z $failed ]] || fail "checksum mismatch, the bundle was altered or damaged: ${failed//$'\n'/, }"
+    local unlisted
+    unlisted=$(cd "$BUNDLE" && find . -type f ! -name MANIFEST.sha256 ! -name MANIFEST.sha256.sig \
+        ! -name signing-key.pub.pem -printf '%P\n' | sort | comm -23 - <(cut -c67- MANIFEST.sha256 | sort))
+    [[ -z $unlisted ]] || fail "files not in the signed manifest: ${unlisted//$'\n'/, }"
+    say "bundle verified: signature and $(wc -l <"$BUNDLE/MANIFEST.sha256") checksums match"
+}
+
+unpack() {
+    TARGET="$PREFIX/versions/$VERSION"
+    rm -rf "$TARGET.partial"
+    mkdir -p "$TARGET.partial"
+    cp -a "$BUNDLE/payload/." "$TARGET.partial/"
+    cp -a "$BUNDLE/uninstall.sh" "$TARGET.partial/uninstall.sh"
+    rm -rf "$TARGET"
+    mv "$TARGET.partial" "$TARGET"
+}
+
+self_test() {
+    ((SELF_TEST)) || { say "self-test skipped"; return 0; }
+    say "running the self-test (no network is used)"
+    local scratch
+    scratch=$(mktemp -d)
+    if ! ENCLAVE_HOME="$scratch" "$TARGET/app/enclave" selftest; then
+        rm -rf "$scratch" "$TARGET"
+        fail "the self-test failed; the previous installation (if any) is unchanged"
+    fi
+    rm -rf "$scratch"
+}
+
+activate() {
+    ln -sfn "versions/$VERSION" "$PREFIX/current.new"
+    mv -T "$PREFIX/current.new" "$PREFIX/current"
+    mkdir -p "$BIN_DIR" "$SHARE_DIR/applications" "$SHARE_DIR/icons/hicolor/256x256/apps"
+    ln -sfn "$PREFIX/current/app/enclave" "$BIN_DIR/enclave"
+    cp "$TARGET/share/enclave.png" "$SHARE_DIR/icons/hicolor/256x256/apps/enclave.png"
+    sed "s|@EXEC@|$PREFIX/current/app/enclave|" "$TARGET/share/enclave.desktop" \
+        >"$SHARE_DIR/applications/enclave.desktop"
+    printf 'PREFIX=%q\nBIN_DIR=%q\nSHARE_DIR=%q\n' "$PREFIX" "$BIN_DIR" "$SHARE_DIR" \
+        >"$PREFIX/install.conf"
+    for old in "$PREFIX"/versions/*; do
+        [[ $old == "$TARGET" ]] || rm -rf "$old"
+    done
+}
+
+main() {
+    parse_arguments "$@"
+    choose_locations
+    verify_bundle
+    unpack
+    self_test
+    activate
+    say "Enclave $VERSION installed in $PREFIX; start it from the applications menu or with $BIN_DIR/enclave"
+}
+
+main "$@"
