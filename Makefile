@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench lint installer clean
+.PHONY: setup run test bench lint installer installer-test clean
 
 setup:
 	@bash installers/setup_env.sh
@@ -21,6 +21,14 @@ lint: setup
 	$(VENV)/bin/ruff check app ui rag models installers tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The offline installer (see README): a signed archive in dist/. SIGNING_KEY=admin.pem to sign
+# with the administrator's key; a development key is generated otherwise.
+installer: setup
+	bash installers/build_installer.sh $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY)) $(INSTALLER_ARGS)
+
+installer-test: installer
+	ENCLAVE_BUNDLE=$$(ls -t dist/enclave-*.tar.gz | head -1) $(PY) -m pytest -q tests/installers
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,3 +51,11 @@ class DataPaths:
         for folder in (self.root, self.models_dir, self.index_dir, self.logs_dir, self.history_dir):
             folder.mkdir(parents=True, exist_ok=True)
         return self
+
+
+def bundled_models_dir() -> Path | None:
+    """Models shipped beside the frozen app by the offline installer (payload/models)."""
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = Path(sys.executable).resolve().parent.parent / "models"
+    return folder if folder.is_dir() else None

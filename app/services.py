@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.paths import DataPaths
+from app.paths import DataPaths, bundled_models_dir
 from app.settings import Settings, load_settings, save_settings
 from models.catalog import EMBEDDED_MODEL_ID, ModelCatalog, ModelInfo
 from models.errors import ModelError
@@ -35,7 +35,7 @@ class Services:
         wanted = self.settings.active_model
         if wanted and wanted != EMBEDDED_MODEL_ID:
             return self.catalog.get(wanted)
-        return self.catalog.install_embedded()
+        return self.catalog.install_embedded(bundled_dir=bundled_models_dir())
 
     def use_model(self, model_id: str) -> ModelInfo:
         info = self.catalog.get(model_id)

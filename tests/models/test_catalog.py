@@ -85,3 +85,22 @@ def test_removing_a_model_deletes_its_file(tmp_path: Path, embedded_gguf: Path) 
 def test_unknown_model_id_names_the_installed_ones(embedded_gguf: Path) -> None:
     with pytest.raises(ModelError, match=EMBEDDED_MODEL_ID):
         ModelCatalog(embedded_gguf.parent).get("phi-9")
+
+
+def test_embedded_model_comes_from_an_installer_bundle_when_there_is_one(
+        tmp_path: Path, embedded_gguf: Path) -> None:
+    bundle = tmp_path / "bundle-models"
+    bundle.mkdir()
+    (bundle / embedded_gguf.name).write_bytes(embedded_gguf.read_bytes())
+    info = ModelCatalog(tmp_path / "models").install_embedded(bundled_dir=bundle)
+    assert info.embedded and ModelCatalog(tmp_path / "models").verify(info)
+
+
+def test_a_damaged_bundled_model_is_refused(tmp_path: Path, embedded_gguf: Path) -> None:
+    bundle = tmp_path / "bundle-models"
+    bundle.mkdir()
+    (bundle / embedded_gguf.name).write_bytes(embedded_gguf.read_bytes()[:-100] + b"x" * 100)
+    catalog = ModelCatalog(tmp_path / "models")
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        catalog.install_embedded(bundled_dir=bundle)
+    assert catalog.list() == [] and not list((tmp_path / "models").iterdir())

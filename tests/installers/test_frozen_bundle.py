@@ -1,0 +1,53 @@
+"""The real offline installer: install the frozen bundle with no network and no build tools.
+
+Slow (the bundle takes long to build), so it runs when ENCLAVE_BUNDLE names a built archive:
+``make installer-test`` builds one and runs this file. Installing runs the bundle's self-test
+(doctor, ingest, ask, redact) inside a network namespace with an empty environment, far from
+this repository's virtual environment.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+ARCHIVE = os.environ.get("ENCLAVE_BUNDLE")
+pytestmark = pytest.mark.skipif(not ARCHIVE, reason="set ENCLAVE_BUNDLE (make installer-test)")
+
+
+def offline(home: Path, *command: str) -> subprocess.CompletedProcess:
+    isolated = ["unshare", "-rn", "env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", *command]
+    return subprocess.run(isolated, capture_output=True, text=True, timeout=1800, cwd=home)
+
+
+def test_frozen_bundle_installs_and_passes_its_self_test_offline(tmp_path: Path) -> None:
+    assert ARCHIVE is not None
+    with tarfile.open(ARCHIVE) as tar:
+        tar.extractall(tmp_path / "media", filter="tar")
+    bundle = next((tmp_path / "media").iterdir())
+    home = tmp_path / "home"
+    home.mkdir()
+    started = time.perf_counter()
+    installed = offline(home, "bash", str(bundle / "install.sh"))
+    print(f"install took {time.perf_counter() - started:.0f} s\n{installed.stdout}")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    doctor = offline(home, str(home / ".local/bin/enclave"), "doctor")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "Egress guard: on, 0 blocked attempts" in doctor.stdout
+
+
+def test_frozen_bundle_with_a_tampered_library_is_refused(tmp_path: Path) -> None:
+    assert ARCHIVE is not None
+    with tarfile.open(ARCHIVE) as tar:
+        tar.extractall(tmp_path / "media", filter="tar")
+    bundle = next((tmp_path / "media").iterdir())
+    victim = next((bundle / "payload" / "app").rglob("libllama*.so*"))
+    victim.write_bytes(victim.read_bytes() + b"\0")
+    result = offline(tmp_path, "bash", str(bundle / "install.sh"))
+    assert result.returncode == 1
+    assert str(victim.relative_to(bundle)) in result.stderr
