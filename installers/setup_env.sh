@@ -21,7 +21,8 @@ fingerprint() {
 }
 
 up_to_date() {
-    [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(fingerprint)" && -f "$FIXTURES/smollm2-135m-instruct.gguf" ]]
+    [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(fingerprint)" && -f "$FIXTURES/smollm2-135m-instruct.gguf" \
+       && -f "$VENV/share/enclave/all-MiniLM-L6-v2-fp32.onnx" ]]
 }
 
 ensure_system_libraries() {
@@ -81,7 +82,6 @@ export_embedder_onnx() {
 
 main() {
     if up_to_date; then
-        export_embedder_onnx
         return
     fi
     ensure_system_libraries

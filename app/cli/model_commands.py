@@ -27,6 +27,8 @@ def register(subcommands: Any) -> None:
     ask = subcommands.add_parser("ask", help="ask the active model a question")
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--max-tokens", type=int, default=None)
+    ask.add_argument("--workspace", "-w", default=None,
+                     help="answer from this workspace's documents, with sources")
     ask.set_defaults(handler=run_ask)
 
     models = subcommands.add_parser("models", help="list, import or choose models")
@@ -50,6 +52,10 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     question = args.question.strip()
     if not question:
         raise InputError("The question is empty: enclave ask \"your question\"")
+    if getattr(args, "workspace", None):
+        from app.cli.library_commands import run_ask_documents
+
+        return run_ask_documents(question, args.workspace, services)
     services.ensure_model_loaded()
     options = services.generation_options()
     if args.max_tokens:

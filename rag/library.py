@@ -1,0 +1,172 @@
+"""Workspaces ("matters"): each is one Chroma collection plus one SQLite manifest/keyword store.
+
+Opening a workspace first finishes what a crash interrupted: every document not marked done
+(or done but no longer reachable by any path) is deleted from both stores, so a killed ingest
+leaves no duplicates, no orphan chunks and nothing half-indexed that claims to be complete.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.errors import InputError
+from rag.chunking import Chunk
+from rag.documents import LoadedDocument
+from rag.index import ChromaIndex, collection_name
+from rag.store import DocumentRecord, LibraryStore, chunk_id
+
+log = logging.getLogger(__name__)
+
+_VALID_NAME = re.compile(r"^[\w][\w .@&()+-]{0,63}$", re.UNICODE)
+DEFAULT_WORKSPACE = "default"
+
+
+def check_workspace_name(name: str) -> str:
+    name = name.strip()
+    if not _VALID_NAME.match(name):
+        raise InputError(f"Workspace name {name!r} is not usable: use 1-64 letters, digits, "
+                         "spaces or . _ - @ & ( ) +, starting with a letter or digit.")
+    return name
+
+
+class Workspace:
+    def __init__(self, name: str, store: LibraryStore, index: ChromaIndex) -> None:
+        self.name, self.store, self.index = name, store, index
+        recovered = self.recover()
+        if recovered:
+            log.warning("workspace %s: removed %d half-indexed document(s) left by an "
+                        "interrupted ingest", name, len(recovered))
+
+    def recover(self) -> list[str]:
+        unfinished = self.store.unfinished()
+        for doc_id in unfinished:
+            self._delete_everywhere(doc_id)
+        return unfinished
+
+    def add(self, doc_id: str, document: LoadedDocument, chunks: Sequence[Chunk],
+            vectors: np.ndarray, *, path: str, size: int) -> str | None:
+        """Store one document; returns the id of a document this path held before, if any."""
+        self.store.mark(doc_id, "indexing", size=size)
+        self.index.delete_document(self.name, doc_id)
+        ids = [chunk_id(doc_id, chunk.ordinal) for chunk in chunks]
+        metadatas = [self._metadata(doc_id, document, chunk, path) for chunk in chunks]
+        self.index.add(self.name, ids, vectors, metadatas)
+        replaced = self.store.finish(doc_id, document, chunks, path)
+        if replaced and not self.store.paths_of(replaced):
+            self.purge(replaced)
+        return replaced
+
+    def _metadata(self, doc_id: str, document: LoadedDocument, chunk: Chunk,
+                  path: str) -> dict[str, Any]:
+        return {"doc_id": doc_id, "content_hash": doc_id, "path": path,
+                "title": document.title[:200], "page": chunk.page, "start": chunk.start,
+                "end": chunk.end, "workspace": self.name}
+
+    def link(self, path: str, doc_id: str) -> str | None:
+        replaced = self.store.link_path(path, doc_id)
+        if replaced and not self.store.paths_of(replaced):
+            self.purge(replaced)
+        return replaced
+
+    def purge(self, doc_id: str) -> None:
+        self.store.mark(doc_id, "purging")
+        self._delete_everywhere(doc_id)
+
+    def _delete_everywhere(self, doc_id: str) -> None:
+        self.index.delete_document(self.name, doc_id)
+        self.store.forget(doc_id)
+
+    def documents(self) -> list[DocumentRecord]:
+        return self.store.documents()
+
+    def remove(self, reference: str) -> list[str]:
+        """Forget a path (file or folder) or a document id (6+ leading characters); documents
+        left with no path are purged from every store. Returns the purged document ids."""
+        absolute = str(Path(reference).expanduser().absolute()).rstrip("/")
+        purged = []
+        for record in self.documents():
+            if len(reference) >= 6 and record.doc_id.startswith(reference.lower()):
+                self.purge(record.doc_id)
+                purged.append(record.doc_id)
+                continue
+            matching = [path for path in record.paths
+                        if path == absolute or path.startswith(absolute + "/")]
+            for path in matching:
+                self.store.unlink_path(path)
+            if matching and not self.store.paths_of(record.doc_id):
+                self.purge(record.doc_id)
+                purged.append(record.doc_id)
+        return purged
+
+    def consistency_problems(self) -> list[str]:
+        """Empty when both stores agree exactly and nothing is half-done."""
+        problems = [f"unfinished document {doc_id}" for doc_id in self.store.unfinished()]
+        vector_ids, keyword_ids = self.index.ids(self.name), self.store.chunk_ids()
+        if vector_ids - keyword_ids:
+            problems.append(f"{len(vector_ids - keyword_ids)} vector chunks with no document")
+        if keyword_ids - vector_ids:
+            problems.append(f"{len(keyword_ids - vector_ids)} keyword chunks with no vector")
+        expected = sum(record.chunks for record in self.documents())
+        if expected != len(keyword_ids):
+            problems.append(f"manifest lists {expected} chunks, store holds {len(keyword_ids)}")
+        return problems
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class Library:
+    """All workspaces under one folder (the data directory's ``index``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._index: ChromaIndex | None = None
+        self._open: dict[str, Workspace] = {}
+
+    @property
+    def index(self) -> ChromaIndex:
+        if self._index is None:
+            self._index = ChromaIndex(self.root / "chroma")
+        return self._index
+
+    def workspace(self, name: str = DEFAULT_WORKSPACE) -> Workspace:
+        name = check_workspace_name(name)
+        if name not in self._open:
+            folder = self._folder(name)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "workspace.json").write_text(json.dumps({"name": name}), encoding="utf-8")
+            self._open[name] = Workspace(name, LibraryStore(folder / "library.sqlite"),
+                                         self.index)
+        return self._open[name]
+
+    def has_workspace(self, name: str) -> bool:
+        return (self._folder(name) / "library.sqlite").is_file()
+
+    def workspaces(self) -> list[str]:
+        names = []
+        for marker in sorted((self.root / "workspaces").glob("*/workspace.json")):
+            names.append(json.loads(marker.read_text(encoding="utf-8"))["name"])
+        return names
+
+    def delete_workspace(self, name: str) -> None:
+        workspace = self._open.pop(name, None)
+        if workspace is not None:
+            workspace.close()
+        self.index.drop(name)
+        shutil.rmtree(self._folder(name), ignore_errors=True)
+
+    def _folder(self, name: str) -> Path:
+        return self.root / "workspaces" / collection_name(name)
+
+    def close(self) -> None:
+        for workspace in self._open.values():
+            workspace.close()
+        self._open.clear()

@@ -1,0 +1,59 @@
+"""One entry point, :func:`load_document`, choosing a loader from the file's content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rag.documents import LoadedDocument
+from rag.errors import CorruptFile, EmptyFile, TooLarge, UnsupportedFormat
+from rag.loaders.docx import load_docx
+from rag.loaders.email import load_email
+from rag.loaders.html import load_html
+from rag.loaders.pdf import load_pdf
+from rag.loaders.sniff import SNIFF_BYTES, sniff
+from rag.loaders.text import load_text
+
+Loader = Callable[[Path, bytes, "str | None"], LoadedDocument]
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+LOADERS: dict[str, Loader] = {
+    "pdf": load_pdf,
+    "docx": load_docx,
+    "html": load_html,
+    "email": load_email,
+    "text": load_text,
+}
+
+_REFUSED_KINDS = {
+    "zip": "a ZIP archive that is not a Word document",
+    "binary": "binary data, not a document Enclave can read",
+}
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise TooLarge(f"{path.name}: {size / 2**20:.0f} MB is over the "
+                           f"{MAX_FILE_BYTES // 2**20} MB limit for one document.")
+        return path.read_bytes()
+    except OSError as error:
+        raise CorruptFile(f"{path.name}: cannot be read ({error.strerror or error}).") from None
+
+
+def load_bytes(path: Path, data: bytes, password: str | None = None) -> LoadedDocument:
+    kind = sniff(path, data[:SNIFF_BYTES])
+    if kind == "empty":
+        raise EmptyFile(f"{path.name}: the file is empty (0 bytes).")
+    if kind in _REFUSED_KINDS:
+        raise UnsupportedFormat(f"{path.name}: {_REFUSED_KINDS[kind]}.")
+    return LOADERS[kind](path, data, password)
+
+
+def load_document(path: Path, password: str | None = None) -> LoadedDocument:
+    path = Path(path)
+    return load_bytes(path, read_bytes(path), password)
+
+
+__all__ = ["LOADERS", "LoadedDocument", "load_bytes", "load_document", "read_bytes", "sniff"]

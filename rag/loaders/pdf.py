@@ -1,0 +1,143 @@
+"""PDF, page by page with pypdf. Empty-password and permissions-only encryption are read as is."""
+
+from __future__ import annotations
+
+import io
+import logging
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from rag.documents import LoadedDocument, Page, normalise_text
+from rag.errors import CorruptFile, NoTextFound, PasswordRequired, WrongPassword
+
+log = logging.getLogger(__name__)
+
+# Characters SASLprep (RFC 4013) maps to nothing; AES-256 PDFs hash the prepared password.
+_MAPPED_TO_NOTHING = dict.fromkeys(
+    map(ord, "\u00ad\u034f\u1806\u180b\u180c\u180d\u200b\u200c\u200d\u2060\ufeff"), None
+)
+
+
+def load_pdf(path: Path, data: bytes, password: str | None = None) -> LoadedDocument:
+    reader = _open(path, data)
+    if reader.is_encrypted:
+        _decrypt(reader, path, password)
+    pages, notes = _extract_pages(reader, path)
+    if not any(page.text for page in pages):
+        raise NoTextFound(
+            f"{path.name}: no text found, OCR not available (the {len(pages)} page(s) are "
+            "images only, as in a scan)."
+        )
+    return LoadedDocument(path, "pdf", tuple(pages), title=_title(reader, path), notes=notes)
+
+
+def _open(path: Path, data: bytes) -> Any:
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair notes are not for users
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if not reader.is_encrypted:
+            _ = len(reader.pages)
+        return reader
+    except Exception as error:  # pypdf raises many types on broken files
+        message = f"{path.name}: the PDF is damaged and cannot be read ({_brief(error)})."
+        raise CorruptFile(message) from None
+
+
+def _decrypt(reader: Any, path: Path, password: str | None) -> None:
+    for candidate in _password_variants(password or ""):
+        try:
+            if reader.decrypt(candidate):
+                return
+        except NotImplementedError as error:
+            raise CorruptFile(f"{path.name}: unsupported PDF encryption ({error}).") from None
+        except Exception as error:
+            log.debug("decrypt attempt failed for %s: %s", path, error)
+    if _content_not_encrypted(reader):
+        return
+    if password:
+        raise WrongPassword(f"{path.name}: the password given does not open this PDF.")
+    raise PasswordRequired(
+        f"{path.name}: this PDF is protected by a password; give it with --password "
+        "(or in the password field) to index it."
+    )
+
+
+def _content_not_encrypted(reader: Any) -> bool:
+    """Some files encrypt only their attachments (/StmF and /StrF /Identity): pages read as is."""
+    try:
+        encryption = reader.trailer["/Encrypt"].get_object()
+        identity = all(encryption.get(key, "/Identity") == "/Identity"
+                       for key in ("/StmF", "/StrF"))
+    except Exception:
+        return False
+    if identity and int(encryption.get("/V", 0)) >= 4:
+        reader._encryption = None  # pypdf has no public switch for this case
+        return True
+    return False
+
+
+def _password_variants(password: str) -> list[str | bytes]:
+    prepared = unicodedata.normalize("NFKC", password.translate(_MAPPED_TO_NOTHING))
+    variants: list[str | bytes] = [password, prepared]
+    for text in (password, prepared):
+        for encoding in ("utf-8", "latin-1"):
+            try:
+                variants.append(text.encode(encoding))
+            except UnicodeEncodeError:
+                continue
+    unique: list[str | bytes] = []
+    for variant in variants:
+        if variant not in unique:
+            unique.append(variant)
+    return unique
+
+
+def _extract_pages(reader: Any, path: Path) -> tuple[list[Page], tuple[str, ...]]:
+    try:
+        count = len(reader.pages)
+    except Exception as error:
+        raise CorruptFile(f"{path.name}: the PDF's page tree is damaged ({_brief(error)}).") \
+            from None
+    if count == 0:
+        raise CorruptFile(f"{path.name}: the PDF has no pages.")
+    pages, failed = [], []
+    for index in range(count):
+        try:
+            text = reader.pages[index].extract_text() or ""
+        except Exception as error:  # one bad page must not lose the others
+            log.info("page %d of %s unreadable: %s", index + 1, path, error)
+            text = ""
+            failed.append(index + 1)
+        pages.append(Page(index + 1, normalise_text(text)))
+    if failed and len(failed) == count:
+        raise CorruptFile(f"{path.name}: no page of this PDF could be read.")
+    notes = (f"pages not readable: {_ranges(failed)}",) if failed else ()
+    return pages, notes
+
+
+def extract_page(data: bytes, number: int, password: str | None = None) -> str:
+    """The text of one page (1-based), extracted exactly as at ingest time."""
+    reader = _open(Path("document.pdf"), data)
+    if reader.is_encrypted:
+        _decrypt(reader, Path("document.pdf"), password)
+    return normalise_text(reader.pages[number - 1].extract_text() or "")
+
+
+def _title(reader: Any, path: Path) -> str:
+    try:
+        title = reader.metadata.title if reader.metadata else None
+    except Exception:
+        title = None
+    return str(title).strip() if title else path.stem
+
+
+def _brief(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:160]
+
+
+def _ranges(numbers: list[int]) -> str:
+    return ", ".join(str(number) for number in numbers[:10]) + ("..." if len(numbers) > 10 else "")

@@ -1,0 +1,92 @@
+"""Export all-MiniLM-L6-v2 from the installed package to ONNX (set-up time only: needs torch).
+
+Run as ``python -m rag.onnx_export [--int8] [TARGET]``; does nothing when the target exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from rag.embedder import model_dir, onnx_path
+
+OPSET = 17
+
+
+def export(target: Path, *, variant: str = "fp32") -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if variant == "int8":
+        fp32 = target.with_name(target.name.replace("-int8", "-fp32"))
+        if not fp32.is_file():
+            export(fp32)
+        return _quantise(fp32, target)
+    temporary = target.with_name(target.name + ".part")
+    _export_fp32(temporary)
+    os.replace(temporary, target)
+    return target
+
+
+def _export_fp32(target: Path) -> None:
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(model_dir()), local_files_only=True,
+                                      attn_implementation="eager").eval()
+    wrapper = _LastHiddenState(model)
+    ids = torch.ones((2, 16), dtype=torch.int64)
+    mask = torch.ones((2, 16), dtype=torch.int64)
+    axes = {0: "batch", 1: "tokens"}
+    with torch.no_grad():
+        torch.onnx.export(
+            wrapper, (ids, mask, torch.zeros_like(ids)), str(target),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                          "last_hidden_state": axes},
+            opset_version=OPSET, dynamo=False,
+        )
+
+
+def _LastHiddenState(model: Any) -> Any:  # noqa: N802 - a factory standing in for a class
+    import torch
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.model(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    return LastHiddenState()
+
+
+def _quantise(source: Path, target: Path) -> Path:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    temporary = target.with_name(target.name + ".part")
+    quantize_dynamic(str(source), str(temporary), weight_type=QuantType.QInt8)
+    os.replace(temporary, target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("target", nargs="?", type=Path)
+    parser.add_argument("--int8", action="store_true", help="also make the int8 variant")
+    args = parser.parse_args(argv)
+    variant = "int8" if args.int8 else "fp32"
+    target = args.target or onnx_path(variant)
+    if target.is_file():
+        return 0
+    export(target, variant=variant)
+    print(f"exported {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

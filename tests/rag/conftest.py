@@ -1,0 +1,35 @@
+"""Fixtures for the document library: fake and real embedders, workspaces on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.embedder import Embedder, load_embedder
+from rag.library import Library, Workspace
+from tests.rag.fakes import FakeEmbedder
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The product's ONNX embedder (exported by set-up; exported here once if it is missing)."""
+    return load_embedder(export_dir=tmp_path_factory.mktemp("embedder"))
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    library = Library(tmp_path / "index")
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def workspace(library: Library) -> Workspace:
+    return library.workspace("matter-1")

@@ -1,0 +1,86 @@
+"""Small fakes that implement the real interfaces: an embedder, a runtime, document makers."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from models.jobs import CancelFn, check_cancelled, never_cancel
+from models.prompts import PromptRequest
+from rag.chunking import count_words
+
+_WORD = re.compile(r"\w+")
+
+
+class FakeEmbedder:
+    """Bag of hashed words: texts sharing words are similar, unrelated texts are not."""
+
+    dimension = 64
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return count_words(texts)
+
+    def embed(self, texts: Sequence[str], *, cancel: CancelFn = never_cancel) -> np.ndarray:
+        check_cancelled(cancel)
+        self.calls += 1
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                vectors[row, zlib.crc32(word.encode()) % self.dimension] += 1.0
+            if not vectors[row].any():
+                vectors[row, 0] = 1.0
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class FakeRuntime:
+    """Streams a canned answer and remembers the request it was given."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+        self.requests: list[PromptRequest] = []
+
+    def stream(self, request: PromptRequest, options: object = None, *,
+               cancel: CancelFn = never_cancel) -> Iterator[str]:
+        self.requests.append(request)
+        for word in self.answer.split(" "):
+            yield word + " "
+
+
+def write_pdf(path: Path, pages: Sequence[str], *, user_password: str | None = None,
+              owner_password: str | None = None) -> Path:
+    """A real text PDF (fpdf2), optionally encrypted with pypdf."""
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.set_font("Helvetica", size=11)
+    for text in pages:
+        document.add_page()
+        document.multi_cell(0, 6, text)
+    document.output(str(path))
+    if user_password is not None or owner_password is not None:
+        from pypdf import PdfReader, PdfWriter
+        from pypdf.constants import UserAccessPermissions
+
+        writer = PdfWriter(clone_from=PdfReader(path))
+        writer.encrypt(user_password or "", owner_password or "owner-secret",
+                       permissions_flag=UserAccessPermissions(0), algorithm="AES-256")
+        writer.write(path)
+    return path
+
+
+def write_docx(path: Path, paragraphs: Sequence[str]) -> Path:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
