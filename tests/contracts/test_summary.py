@@ -1,0 +1,183 @@
+"""Summaries of hand-written contracts: cited fields, risks, schema, and bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from app.contracts import SUMMARY_SCHEMA, NotAContract, summarize_contract, summarize_text
+from app.contracts.document import ContractText, squash
+from app.contracts.export import cite
+from app.contracts.phrasing import ModelPhraser
+from models.errors import Cancelled
+from rag.errors import NoTextFound
+from tests.conftest import SHARED_DATA
+from tests.contracts.conftest import SAMPLE_PAGES, FakeRuntime, contract_of
+
+SCANNED = SHARED_DATA / "pdfs" / "hard" / "scanned_no_text_layer" / "issue7229.pdf"
+
+
+def test_every_field_is_cited_with_its_page(sample_contract: ContractText) -> None:
+    summary = summarize_text(sample_contract)
+    pages = {result.key: result.citation.page for result in summary.fields if result.citation}
+    assert pages["parties"] == 1 and pages["renewal_notice"] == 1
+    assert pages["cap_on_liability"] == 2 and pages["uncapped_liability"] == 2
+    assert pages["governing_law"] == 3 and pages["warranty_duration"] == 3
+    assert all(result.verified for result in summary.fields if result.found)
+
+
+def test_citation_offsets_point_at_the_quote_in_the_page_text(
+        sample_contract: ContractText) -> None:
+    for result in summarize_text(sample_contract).fields:
+        assert result.citation is not None
+        page = sample_contract.page_text(result.citation.page)
+        assert squash(page[result.citation.start:result.citation.end]) == result.citation.quote
+
+
+def test_statements_are_plain_and_carry_the_quoted_figures(sample_contract: ContractText) -> None:
+    summary = summarize_text(sample_contract)
+    assert summary.field("parties").statement == (
+        "The agreement is between Northwind Analytics, Inc. and Harbor Mutual Health LLC.")
+    assert "ninety (90) days" in summary.field("renewal_notice").statement
+    assert summary.field("governing_law").statement.endswith("the State of New York.")
+    assert "$2,000,000" in summary.field("insurance").statement
+
+
+def test_absent_field_says_not_found() -> None:
+    pages = [SAMPLE_PAGES[0], SAMPLE_PAGES[1]]  # no insurance, warranty or governing law
+    summary = summarize_text(contract_of(pages))
+    insurance = summary.field("insurance")
+    assert not insurance.found and insurance.statement == "Not found."
+    assert insurance.citation is None
+
+
+def test_risky_terms_are_flagged_with_citations(sample_contract: ContractText) -> None:
+    risks = {risk.key: risk for risk in summarize_text(sample_contract).risks}
+    assert set(risks) == {"uncapped_liability", "auto_renewal_long_notice",
+                          "unilateral_termination", "broad_non_compete"}
+    assert risks["unilateral_termination"].citation is not None
+    assert risks["unilateral_termination"].citation.page == 2
+
+
+def test_overview_names_parties_and_counts_findings(sample_contract: ContractText) -> None:
+    overview = summarize_text(sample_contract).overview
+    assert "Northwind Analytics" in overview and "18 of 18 terms found" in overview
+
+
+def test_json_output_validates_against_the_schema(sample_contract: ContractText) -> None:
+    data = json.loads(json.dumps(summarize_text(sample_contract).to_dict()))
+    jsonschema.validate(data, SUMMARY_SCHEMA)
+    assert data["fields"][0]["citation"]["page"] == 1
+
+
+def test_clause_in_an_exhibit_is_cited_with_the_exhibit() -> None:
+    body, exhibit = SAMPLE_PAGES[2].split("14. Governing Law.")
+    exhibit = exhibit[exhibit.index("EXHIBIT A"):]
+    pages = [*SAMPLE_PAGES[:2], body + exhibit +
+             "\nThis Exhibit is governed by the laws of the State of Vermont.\n"]
+    result = summarize_text(contract_of(pages)).field("governing_law")
+    assert result.citation is not None and result.citation.annex == "Exhibit A"
+    assert cite(result.citation) == "(p. 3, Exhibit A)"
+
+
+def test_main_body_clause_wins_over_the_same_clause_in_an_exhibit() -> None:
+    pages = [*SAMPLE_PAGES[:2],
+             SAMPLE_PAGES[2] + "\nThis Exhibit is governed by the laws of the State of Vermont.\n"]
+    result = summarize_text(contract_of(pages)).field("governing_law")
+    assert result.citation is not None and "New York" in result.citation.quote
+
+
+def test_two_hundred_page_agreement_is_read_to_the_last_page() -> None:
+    filler = ("The Provider shall perform the services described in the statement of work "
+              "with reasonable skill and care. ") * 12
+    pages = [SAMPLE_PAGES[0], *[filler] * 197, SAMPLE_PAGES[1], SAMPLE_PAGES[2]]
+    started = time.perf_counter()
+    summary = summarize_text(contract_of(pages))
+    assert time.perf_counter() - started < 20
+    assert summary.page_count == 200
+    assert summary.field("governing_law").citation.page == 200  # type: ignore[union-attr]
+    assert summary.field("indemnification").citation.page == 199  # type: ignore[union-attr]
+
+
+def test_document_that_is_not_a_contract_is_refused() -> None:
+    memo = ["Quarterly newsletter\n\nOur team grew by four people this quarter. The cafeteria "
+            "now serves soup on Fridays. Please remember to book meeting rooms in advance."]
+    with pytest.raises(NotAContract, match="does not look like a contract"):
+        summarize_text(contract_of(memo, "newsletter.txt"))
+
+
+def test_not_a_contract_can_still_be_summarized_on_request() -> None:
+    summary = summarize_text(contract_of(["A short note about lunch."]), allow_non_contract=True)
+    assert not any(result.found for result in summary.fields)
+
+
+def test_scanned_pdf_without_text_gives_a_clear_message() -> None:
+    with pytest.raises(NoTextFound, match="no text found, OCR not available"):
+        summarize_contract(SCANNED)
+
+
+def test_text_file_is_summarized_with_progress(sample_txt: Path) -> None:
+    seen: list[float] = []
+    summary = summarize_contract(sample_txt, progress=lambda fraction, _: seen.append(fraction))
+    assert summary.kind == "text" and summary.field("governing_law").found
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_cancel_stops_the_summary(sample_contract: ContractText) -> None:
+    with pytest.raises(Cancelled):
+        summarize_text(sample_contract, cancel=lambda: True)
+
+
+def _with_tracked_changes(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(SAMPLE_PAGES[0])
+    document.add_paragraph("14. Governing Law. This Agreement shall be governed by the laws of "
+                           "the State of TRACKED.")
+    document.save(str(path))
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    xml = members["word/document.xml"].decode("utf-8")
+    w = 'w:id="{0}" w:author="Counsel" w:date="2024-01-01T00:00:00Z"'
+    changed = ('</w:t></w:r><w:del ' + w.format(1) + '><w:r><w:delText>Texas</w:delText></w:r>'
+               '</w:del><w:ins ' + w.format(2) + '><w:r><w:t>Delaware</w:t></w:r></w:ins>'
+               '<w:r><w:t>.')
+    members["word/document.xml"] = xml.replace("TRACKED.", changed).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_docx_with_tracked_changes_is_read_with_changes_accepted(tmp_path: Path) -> None:
+    summary = summarize_contract(_with_tracked_changes(tmp_path / "redline.docx"))
+    law = summary.field("governing_law")
+    assert law.statement == "The agreement is governed by the laws of the State of Delaware."
+    assert "Texas" not in (law.citation.quote if law.citation else "")
+    assert any("all changes accepted" in note for note in summary.notes)
+
+
+def test_model_wording_is_used_only_when_grounded(sample_contract: ContractText) -> None:
+    good = ModelPhraser(FakeRuntime("Payment of each invoice is due within thirty days."))
+    worded = summarize_text(sample_contract, phraser=good).field("payment_terms")
+    assert "within thirty days" in worded.statement and worded.wording == "model"
+    invented = ModelPhraser(FakeRuntime("Payment of each invoice is due within 15 days."))
+    result = summarize_text(sample_contract, phraser=invented).field("payment_terms")
+    assert result.statement == "Payment is due within thirty (30) days." and result.verified
+    assert result.wording == "template"
+
+
+def test_model_wording_with_words_foreign_to_the_clause_is_dropped(
+        sample_contract: ContractText) -> None:
+    chatty = ModelPhraser(FakeRuntime("Suppliers usually negotiate generous discounts upfront."))
+    result = summarize_text(sample_contract, phraser=chatty).field("payment_terms")
+    assert result.wording == "template" and result.verified
