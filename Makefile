@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench lint installer installer-test clean
+.PHONY: setup run test bench eval lint installer installer-test clean
 
 setup:
 	@bash installers/setup_env.sh
@@ -14,8 +14,17 @@ run: setup
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
+# Benchmarks print ratios against the raw libraries measured in the same run.
 bench: setup
 	$(PY) -m tests.bench.bench_runtime
+	$(PY) -m tests.bench.bench_rag
+	$(PY) -m tests.bench.bench_pii
+
+# Quality evaluations on the shared data sets (../shared/data); slow.
+eval: setup
+	$(PY) -m tests.bench.eval_retrieval
+	$(PY) -m tests.bench.eval_pii
+	$(PY) -m tests.bench.eval_contracts
 
 lint: setup
 	$(VENV)/bin/ruff check app ui rag models installers tests

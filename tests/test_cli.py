@@ -91,3 +91,15 @@ def test_log_file_never_contains_the_question(home_with_embedded_model: Path) ->
     logs = "".join(p.read_text() for p in (home_with_embedded_model / "logs").glob("*.log*"))
     assert "loaded model" in logs
     assert "Zelda" not in logs and "123-45-6789" not in logs
+
+
+def test_selftest_passes_and_leaves_the_users_data_alone(home_with_embedded_model: Path) -> None:
+    before = sorted(p.relative_to(home_with_embedded_model)
+                    for p in home_with_embedded_model.rglob("*") if "logs" not in p.parts)
+    result = enclave("selftest", home=home_with_embedded_model, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for step in ("installation", "ingest", "answer", "redaction"):
+        assert f"PASS {step}" in result.stdout
+    after = sorted(p.relative_to(home_with_embedded_model)
+                   for p in home_with_embedded_model.rglob("*") if "logs" not in p.parts)
+    assert after == before

@@ -90,6 +90,8 @@ def test_full_workflow_makes_zero_outbound_attempts(home_with_embedded_model: Pa
     assert report["guard_installed"]
     assert report["attempts"] == []
     assert report["answer_chars"] > 0
+    assert set(report["steps"]) == {"installation", "ingest", "answer", "redaction"}
+    assert report["contract_fields_found"] > 0
 
 
 def _can_unshare() -> bool:
@@ -101,3 +103,4 @@ def _can_unshare() -> bool:
 def test_full_workflow_works_in_a_namespace_with_no_network(home_with_embedded_model: Path) -> None:
     report = _run_workflow(["unshare", "-rn"], home_with_embedded_model)
     assert report["attempts"] == [] and report["answer_chars"] > 0
+    assert "none left" in report["steps"]["redaction"]

@@ -1,28 +1,35 @@
-"""The main window: a streamed chat with the active model, and the offline indicator."""
+"""The main window: workspaces and documents on the left, the chat in the middle, the review
+pane on the right, and the status bar (model, memory, Offline)."""
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPushButton,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter
 
-from app.egress import guard
 from app.services import Services
-from models.jobs import CancelFn
-from models.prompts import PromptRequest, Turn
+from app.settings import updated
+from ui.chat_view import ChatView
 from ui.errors import install_exception_hooks, show_error
+from ui.first_run import SAMPLE_WORKSPACE, copy_samples
+from ui.library_view import LibraryView
+from ui.models_dialog import ModelsDialog
+from ui.review_view import ReviewView
+from ui.status import StatusWidgets
+from ui.style import STYLE_SHEET
 from ui.worker import Job, JobRunner
+from ui.workspaces import WorkspacesView, create_workspace
+
+ABOUT = ("<h3>Enclave</h3><p>A private document assistant. Your documents, questions and "
+         "answers never leave this computer: every network connection is blocked.</p>")
+
+
+def prepare_sample(services: Services) -> tuple[str, list[Path]]:
+    paths = copy_samples(services.paths.root)
+    return create_workspace(services, SAMPLE_WORKSPACE), paths
 
 
 class MainWindow(QMainWindow):
@@ -33,118 +40,175 @@ class MainWindow(QMainWindow):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
-        self.runner = JobRunner(self)
-        self._answer_job: Job | None = None
-        self._history: list[Turn] = []
-        self._answer_parts: list[str] = []
-        self._question = ""
+        self.runner = JobRunner(self, max_threads=4)  # quick listings never wait behind a load
+        self.workspace: str | None = None
+        self._workspace_known = False
         self.setWindowTitle("Enclave")
-        self.resize(1000, 700)
+        self.setStyleSheet(STYLE_SHEET)
+        self.resize(1360, 820)
         self._build()
+        self.actions_by_name = _menus(self)
+        self.status = StatusWidgets(self.statusBar())
+        self._connect()
         install_exception_hooks(self)
-        self._offline_timer = QTimer(self)
-        self._offline_timer.timeout.connect(self._refresh_offline_label)
-        self._offline_timer.start(1000)
-        self._refresh_offline_label()
+        self._restore_layout()
+        self.workspaces.refresh()
 
     def _build(self) -> None:
-        self.transcript = QTextBrowser(openExternalLinks=False)
-        self.question_edit = QLineEdit(placeholderText="Ask a question…")
-        self.ask_button = QPushButton("Ask")
-        self.stop_button = QPushButton("Stop")
-        self.ask_button.setEnabled(False)
-        self.stop_button.setEnabled(False)
-        row = QHBoxLayout()
-        for widget in (self.question_edit, self.ask_button, self.stop_button):
-            row.addWidget(widget)
-        layout = QVBoxLayout()
-        layout.addWidget(self.transcript)
-        layout.addLayout(row)
-        central = QWidget()
-        central.setLayout(layout)
-        self.setCentralWidget(central)
-        self.model_label = QLabel("Loading model…")
-        self.offline_label = QLabel()
-        self.statusBar().addWidget(self.model_label)
-        self.statusBar().addPermanentWidget(self.offline_label)
-        self.ask_button.clicked.connect(self._on_ask)
-        self.question_edit.returnPressed.connect(self._on_ask)
-        self.stop_button.clicked.connect(self._on_stop)
-        QShortcut(QKeySequence("Escape"), self, self._on_stop)
+        self.workspaces = WorkspacesView(self.services, self.runner)
+        self.library = LibraryView(self.services, self.runner)
+        self.chat = ChatView(self.services, self.runner)
+        self.review = ReviewView(self.services, self.runner)
+        self.left = QSplitter(Qt.Orientation.Vertical)
+        self.left.addWidget(self.workspaces)
+        self.left.addWidget(self.library)
+        self.left.setSizes([180, 600])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (self.left, self.chat, self.review):
+            self.splitter.addWidget(widget)
+        self.splitter.setSizes([380, 560, 420])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.setAcceptDrops(True)
+
+    def _connect(self) -> None:
+        self.workspaces.sig_workspace_selected.connect(self._on_workspace_selected)
+        self.workspaces.sig_workspace_deleted.connect(self.chat.store.delete)
+        self.library.documents_listed.connect(self._on_documents_listed)
+        self.library.sig_document_activated.connect(self._on_document_activated)
+        self.chat.sig_citation_clicked.connect(self._on_citation_clicked)
+        self.chat.answer_finished.connect(self.answer_finished)
+        self.chat.welcome.sig_sample_requested.connect(self.open_sample)
+        self.chat.welcome.sig_add_requested.connect(self.library.choose_files)
+
+    # ----- drops anywhere on the window go to the library
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        self.library.dragEnterEvent(event)
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        self.library.dropEvent(event)
 
     # ----- model
     def start_loading_model(self) -> None:
-        Job(self.services.ensure_model_loaded).on_success(self._on_model_loaded).on_failure(
-            self._on_model_failed).start(self.runner)
+        Job(self.services.ensure_model_loaded).on_success(self._on_model_loaded) \
+            .on_failure(self._on_model_failed).start(self.runner)
 
-    def _on_model_loaded(self, info: object) -> None:
-        self.model_label.setText(f"Model: {getattr(info, 'name', info)}")
-        self.ask_button.setEnabled(True)
+    def _on_model_loaded(self, info: Any) -> None:
+        self.status.model_label.setText(f"Model: {getattr(info, 'name', info)}")
+        self.chat.set_model_ready(True)
         self.model_loaded.emit(info)
 
     def _on_model_failed(self, error: BaseException) -> None:
-        self.model_label.setText("No model loaded")
+        self.status.model_label.setText("No model loaded")
         self.model_failed.emit(error)
         show_error(self, error)
 
-    # ----- chat
-    def _on_ask(self) -> None:
-        question = self.question_edit.text().strip()
-        if not question or not self.ask_button.isEnabled():
+    def use_model(self, model_id: str) -> None:
+        if self.chat.is_answering:
+            QMessageBox.information(self, "Enclave", "Stop the current answer before "
+                                    "switching models.")
             return
-        self.question_edit.clear()
-        self._question, self._answer_parts = question, []
-        self.transcript.append(f"<p><b>You:</b> {html.escape(question)}</p>")
-        self.transcript.append("<p><b>Enclave:</b> </p>")
-        self._set_busy(True)
-        request = PromptRequest(self.services.settings.llm.system_prompt, question,
-                                history=tuple(self._history[-4:]))
-        self._answer_job = (
-            Job(self._answer, request).on_item(self._on_token).on_success(self._on_answered)
-            .on_failure(self._on_answer_failed).start(self.runner)
-        )
+        try:
+            self.services.use_model(model_id)
+        except Exception as error:  # noqa: BLE001 (shown to the user)
+            show_error(self, error)
+            return
+        self.chat.set_model_ready(False)
+        self.status.model_label.setText("Loading model…")
+        self.start_loading_model()
 
-    def _answer(self, request: PromptRequest, *, emit: object, cancel: CancelFn) -> str:
-        stream = self.services.runtime.stream(request, self.services.generation_options(),
-                                              cancel=cancel)
-        for piece in stream:
-            emit(piece)  # type: ignore[operator]
-        return self.services.runtime.last_stats.stop_reason
+    # ----- workspaces and documents
+    def _on_workspace_selected(self, name: object) -> None:
+        if name == self.workspace and self._workspace_known:
+            return
+        self._workspace_known = True
+        self.workspace = name if isinstance(name, str) else None
+        self.library.set_workspace(self.workspace)
+        self.chat.set_workspace(self.workspace)
+        if self.workspace is None:
+            self.chat.show_welcome(True)
+        elif self.workspace != self.services.settings.last_workspace:
+            self.services.settings = updated(self.services.settings, "",
+                                             last_workspace=self.workspace)
+            self.services.save()
 
-    def _on_token(self, piece: object) -> None:
-        self._answer_parts.append(str(piece))
-        cursor = self.transcript.textCursor()
-        cursor.movePosition(cursor.MoveOperation.End)
-        cursor.insertText(str(piece))
-        self.transcript.setTextCursor(cursor)
+    def _on_documents_listed(self, count: int) -> None:
+        self.chat.show_welcome(count == 0)
 
-    def _on_answered(self, stop_reason: object) -> None:
-        if stop_reason == "cancelled":
-            self.transcript.append("<p><i>[stopped]</i></p>")
-        self._history.append(Turn(self._question, "".join(self._answer_parts)))
-        self._set_busy(False)
-        self.answer_finished.emit(str(stop_reason))
+    def _on_document_activated(self, record: Any) -> None:
+        if self.workspace is not None:
+            self.review.open_record(self.workspace, record)
 
-    def _on_answer_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
-        self.answer_finished.emit("failed")
+    def _on_citation_clicked(self, ref: Any) -> None:
+        if self.workspace is not None:
+            self.review.open_citation(self.workspace, ref)
+
+    def open_sample(self) -> Job:
+        self._set_sample_busy(True)
+        return Job(prepare_sample, self.services).on_success(self._on_sample_ready) \
+            .on_failure(self._on_sample_failed).start(self.runner)
+
+    def _set_sample_busy(self, busy: bool) -> None:
+        button = self.chat.welcome.sample_button
+        button.setEnabled(not busy)
+        button.setText("Importing the sample documents…" if busy else "Open the sample workspace")
+
+    def _on_sample_failed(self, error: BaseException) -> None:
+        self._set_sample_busy(False)
         show_error(self, error)
 
-    def _on_stop(self) -> None:
-        if self._answer_job is not None:
-            self._answer_job.cancel()
+    def _on_sample_ready(self, result: Any) -> None:
+        name, paths = result
+        self._on_workspace_selected(name)
+        self.library.add_paths(paths)
+        self.library.ingest_finished.connect(self._on_sample_ingested)
+        self.workspaces.refresh(select=name)
 
-    def _set_busy(self, busy: bool) -> None:
-        self.ask_button.setEnabled(not busy)
-        self.stop_button.setEnabled(busy)
+    def _on_sample_ingested(self, report: object) -> None:
+        self.library.ingest_finished.disconnect(self._on_sample_ingested)
+        self._set_sample_busy(False)
 
-    # ----- status
-    def _refresh_offline_label(self) -> None:
-        egress = guard()
-        state = "Offline" if egress.installed else "Egress guard OFF"
-        self.offline_label.setText(f"{state} · {egress.blocked_count} blocked")
+    # ----- dialogs
+    def open_settings(self) -> ModelsDialog:
+        dialog = ModelsDialog(self.services, self.runner, self.workspace, self)
+        dialog.sig_model_chosen.connect(self.use_model)
+        dialog.show()
+        return dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Enclave", ABOUT)
+
+    # ----- layout memory
+    def _ui_settings(self) -> QSettings:
+        return QSettings(str(self.services.paths.root / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        stored = self._ui_settings()
+        for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
+                             ("splitter", self.splitter.restoreState),
+                             ("left", self.left.restoreState)):
+            value = stored.value(key)
+            if value is not None:
+                restore(value)
+
+    def _save_layout(self) -> None:
+        stored = self._ui_settings()
+        stored.setValue("geometry", self.saveGeometry())
+        stored.setValue("state", self.saveState())
+        stored.setValue("splitter", self.splitter.saveState())
+        stored.setValue("left", self.left.saveState())
+        stored.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        self._offline_timer.stop()
+        self._save_layout()
+        self.status.stop()
+        self.chat.stop()
+        self.library.cancel_ingest()
         self.runner.shutdown()
         super().closeEvent(event)
+
+
+def _menus(window: MainWindow) -> dict[str, Any]:
+    from ui.menus import build_menus
+
+    return build_menus(window)

@@ -42,6 +42,7 @@ PLUGGED_COMMAND_MODULES = (
     "app.cli.library_commands",
     "app.cli.privacy_commands",
     "app.cli.contract_commands",
+    "app.cli.selftest_commands",
 )
 
 

@@ -1,0 +1,123 @@
+"""Fixtures for the window tests: real windows on a temporary data directory, modal boxes
+answered automatically, and a check that no worker outlives its window."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from app.paths import DataPaths  # noqa: E402
+from app.services import Services, build_services  # noqa: E402
+from models.jobs import CancelFn, never_cancel  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+
+class ScriptedRuntime:
+    """A runtime double with the real interface: streams a fixed answer, word by word."""
+
+    def __init__(self, answer: str = "The notice period is ninety (90) days [1].",
+                 delay: float = 0.0) -> None:
+        self.answer, self.delay = answer, delay
+        self.model_path: Path | None = None
+        self.n_ctx = 2048
+        self.requests: list[Any] = []
+
+    def load(self, path: Path, **options: Any) -> None:
+        self.model_path = path
+
+    def unload(self) -> None:
+        self.model_path = None
+
+    def stream(self, request: Any, options: Any = None, *,
+               cancel: CancelFn = never_cancel) -> Iterator[str]:
+        self.requests.append(request)
+        for word in self.answer.split(" "):
+            if cancel():
+                return
+            time.sleep(self.delay)
+            yield word + " "
+
+
+@pytest.fixture(autouse=True)
+def answered_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Message boxes would block a test: record their text and answer Yes."""
+    shown: list[str] = []
+
+    def record(parent: Any, title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
+        shown.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    for name in ("warning", "information", "question", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(record))
+    return shown
+
+
+WindowFactory = Callable[..., MainWindow]
+SHARED_PARTS = ("pii_analyzer",)  # slow to build (spaCy), stateless: built once per session
+_shared: dict[str, Any] = {}
+
+
+@pytest.fixture
+def make_window(qtbot: Any, home_with_embedded_model: Path) -> Iterator[WindowFactory]:
+    """Builds windows on one data directory; closes them and checks their workers at the end."""
+    opened: list[tuple[MainWindow, Services]] = []
+
+    def make(runtime: Any = None, *, load_model: bool = False) -> MainWindow:
+        services = build_services(DataPaths(home_with_embedded_model), runtime=runtime)
+        services.extras.update(_shared)
+        window = MainWindow(services)
+        qtbot.addWidget(window)
+        window.show()
+        opened.append((window, services))
+        if load_model:
+            with qtbot.waitSignal(window.model_loaded, timeout=120_000):
+                window.start_loading_model()
+        elif runtime is not None:
+            window.chat.set_model_ready(True)
+        qtbot.waitUntil(lambda: window._workspace_known, timeout=30_000)
+        return window
+
+    yield make
+    for window, services in opened:
+        close_and_check(window, services)
+
+
+def close_and_check(window: MainWindow, services: Services) -> None:
+    if window.isVisible():
+        window.close()
+    assert not window.runner.active_jobs, "a worker thread outlived the window"
+    _shared.update({name: services.extras[name] for name in SHARED_PARTS
+                    if name in services.extras})
+    services.close()
+
+
+def wait_ingested(qtbot: Any, window: MainWindow, paths: list[Path]) -> Any:
+    with qtbot.waitSignal(window.library.ingest_finished, timeout=120_000) as blocker:
+        window.library.add_paths(paths)
+    qtbot.waitUntil(lambda: not window.library.is_ingesting, timeout=10_000)
+    return blocker.args[0]
+
+
+def create_workspace(qtbot: Any, window: MainWindow, name: str) -> None:
+    window.workspaces.create_named(name)
+    qtbot.waitUntil(lambda: window.workspace == name, timeout=30_000)
+
+
+def write_pdf(path: Path, pages: list[str]) -> Path:
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.set_font("Helvetica", size=12)
+    for text in pages:
+        document.add_page()
+        document.multi_cell(0, 7, text)
+    document.output(str(path))
+    return path

@@ -1,0 +1,117 @@
+"""The chat with a scripted runtime (the real index and embedder): citations, Stop, history,
+export. The real model's own path is covered in test_main_window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QApplication
+
+from .conftest import (
+    ScriptedRuntime,
+    WindowFactory,
+    close_and_check,
+    create_workspace,
+    wait_ingested,
+    write_pdf,
+)
+
+PAGES = [
+    "Schedule of services. The supplier delivers monthly analytics reports to the client.",
+    "Termination. Either party may terminate this agreement for convenience on ninety (90) "
+    "days written notice to the other party.",
+    "Governing law. This agreement is governed by the laws of the State of New York.",
+]
+QUESTION = "How much notice is needed to terminate for convenience?"
+
+
+def ask(qtbot: Any, window: Any, question: str = QUESTION) -> list[Any]:
+    window.chat.question_edit.setText(question)
+    with qtbot.waitSignal(window.answer_finished, timeout=60_000) as blocker:
+        window.chat.ask_button.click()
+    return blocker.args
+
+
+def contract_window(qtbot: Any, make_window: WindowFactory, tmp_path: Path,
+                    runtime: ScriptedRuntime | None = None) -> Any:
+    window = make_window(runtime or ScriptedRuntime())
+    create_workspace(qtbot, window, "Contracts")
+    wait_ingested(qtbot, window, [write_pdf(tmp_path / "agreement.pdf", PAGES)])
+    return window
+
+
+def test_asking_streams_tokens_and_shows_citations_as_links(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = contract_window(qtbot, make_window, tmp_path)
+    assert ask(qtbot, window) == ["answered"]
+    assert len(window.chat.streamed) == len(ScriptedRuntime().answer.split(" "))
+    html = window.chat.transcript.toHtml()
+    assert "href=\"cite:0:1\"" in html
+    ref = window.chat.exchanges[0].citation(1)
+    assert ref is not None and ref.cited and ref.verified
+
+
+def test_clicking_a_citation_opens_the_right_page_with_the_passage_highlighted(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = contract_window(qtbot, make_window, tmp_path)
+    ask(qtbot, window)
+    ref = window.chat.exchanges[0].citation(1)
+    assert ref.page == 2
+    with qtbot.waitSignal(window.review.page_shown, timeout=30_000) as blocker:
+        window.chat.transcript.anchorClicked.emit(QUrl("cite:0:1"))
+    assert blocker.args == [2]
+    assert window.review.is_pdf and window.review.target.page == 2
+    qtbot.waitUntil(lambda: window.review.pdf_view.pageNavigator().currentPage() == 1,
+                    timeout=10_000)
+    assert "ninety (90)" in window.review.text_view.toPlainText()
+    assert "name=\"passage\"" in window.review.text_view.toHtml()
+    # the page's personal-data scan (it builds the analyzer) ends before the window closes
+    qtbot.waitUntil(lambda: window.review.current_findings() is not None, timeout=120_000)
+
+
+def test_stop_halts_a_streaming_answer(qtbot: Any, make_window: WindowFactory,
+                                       tmp_path: Path) -> None:
+    runtime = ScriptedRuntime("word " * 400, delay=0.02)
+    window = contract_window(qtbot, make_window, tmp_path, runtime)
+    window.chat.question_edit.setText(QUESTION)
+    window.chat.ask_button.click()
+    qtbot.waitUntil(lambda: len(window.chat.streamed) >= 3, timeout=30_000)
+    with qtbot.waitSignal(window.answer_finished, timeout=30_000) as blocker:
+        window.chat.stop_button.click()
+    assert blocker.args == ["stopped"]
+    assert len(window.chat.streamed) < 400
+    assert window.chat.exchanges[-1].stopped
+
+
+def test_history_survives_a_restart_and_new_chat_clears_it(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = contract_window(qtbot, make_window, tmp_path)
+    ask(qtbot, window)
+    close_and_check(window, window.services)
+    assert (window.services.paths.root / "window.ini").is_file()  # geometry and layout
+    reopened = make_window(ScriptedRuntime())
+    qtbot.waitUntil(lambda: reopened.workspace == "Contracts", timeout=30_000)
+    assert [item.question for item in reopened.chat.exchanges] == [QUESTION]
+    assert QUESTION in reopened.chat.transcript.toPlainText()
+    assert reopened.chat.exchanges[0].citation(1).page == 2
+    reopened.chat.new_button.click()
+    assert reopened.chat.exchanges == []
+
+
+def test_regenerate_copy_and_export_to_markdown_and_pdf(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = contract_window(qtbot, make_window, tmp_path)
+    ask(qtbot, window)
+    with qtbot.waitSignal(window.answer_finished, timeout=60_000):
+        window.chat.regenerate_button.click()
+    assert len(window.chat.exchanges) == 1
+    window.chat.copy_button.click()
+    assert "ninety (90) days" in QApplication.clipboard().text()
+    for name in ("chat.md", "chat.pdf"):
+        job = window.chat.export_to(tmp_path / name)
+        qtbot.waitUntil(lambda job=job: job.is_done, timeout=30_000)
+    markdown = (tmp_path / "chat.md").read_text(encoding="utf-8")
+    assert QUESTION in markdown and "agreement.pdf, page 2 (verified)" in markdown
+    assert (tmp_path / "chat.pdf").read_bytes().startswith(b"%PDF")

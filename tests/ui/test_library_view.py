@@ -1,0 +1,104 @@
+"""The document library in the real window: drops, batches, failures, filter and removal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from tests.conftest import SHARED_DATA
+
+from .conftest import WindowFactory, create_workspace, wait_ingested
+
+SMALL_PDF = SHARED_DATA / "pdfs" / "pypdf-samples" / "004-pdflatex-4-pages_pdflatex-4-pages.pdf"
+
+
+def drop(widget: Any, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    widget.dropEvent(event)
+
+
+def rows(tree: Any) -> list[list[str]]:
+    return [[tree.topLevelItem(i).text(c) for c in range(tree.columnCount())]
+            for i in range(tree.topLevelItemCount())]
+
+
+def test_first_run_offers_the_sample_workspace(make_window: WindowFactory) -> None:
+    window = make_window()
+    assert window.workspaces.names == []
+    assert window.chat.stack.currentWidget() is window.chat.welcome
+    assert window.chat.welcome.sample_button.isVisible()
+
+
+def test_dropping_a_real_file_ingests_it_and_the_list_updates(
+        qtbot: Any, make_window: WindowFactory) -> None:
+    window = make_window()
+    create_workspace(qtbot, window, "Matter A")
+    with qtbot.waitSignal(window.library.ingest_finished, timeout=120_000):
+        drop(window, [SMALL_PDF])
+    qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 1, timeout=10_000)
+    name, kind, pages, _size = rows(window.library.table)[0]
+    assert (name, kind, pages) == (SMALL_PDF.name, "PDF", "4")
+    assert rows(window.library.results)[0][:2] == [SMALL_PDF.name, "Indexed"]
+    assert window.chat.stack.currentWidget() is window.chat.transcript
+
+
+def test_corrupt_file_shows_its_error_row_and_the_batch_continues(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    corrupt = tmp_path / "broken.pdf"
+    corrupt.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage without an end")
+    good = tmp_path / "memo.txt"
+    good.write_text("The board approved the budget for the new clinic on 3 May.")
+    window = make_window()
+    create_workspace(qtbot, window, "Matter B")
+    report = wait_ingested(qtbot, window, [corrupt, good])
+    assert [result.status for result in report.results] == ["refused", "indexed"]
+    results = rows(window.library.results)
+    assert results[0][:2] == ["broken.pdf", "Failed"] and results[0][2]
+    assert results[1][:2] == ["memo.txt", "Indexed"]
+    qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 1, timeout=10_000)
+
+
+def test_unchanged_file_is_skipped_and_filter_and_remove_work(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    folder = tmp_path / "matter"
+    folder.mkdir()
+    first, second = folder / "alpha.txt", folder / "beta.txt"
+    first.write_text("Alpha clause: the supplier indemnifies the client.")
+    second.write_text("Beta clause: payment within thirty days.")
+    window = make_window()
+    create_workspace(qtbot, window, "Matter C")
+    wait_ingested(qtbot, window, [folder])
+    report = wait_ingested(qtbot, window, [first])
+    assert rows(window.library.results)[0][1] == "Skipped (unchanged)"
+    assert report.results[0].status == "unchanged"
+    table = window.library.table
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 2, timeout=10_000)
+    window.library.filter_edit.setText("beta")
+    assert [table.topLevelItem(i).isHidden() for i in range(2)] == [True, False]
+    table.topLevelItem(1).setSelected(True)
+    window.library.remove_button.click()
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 1, timeout=30_000)
+    assert table.topLevelItem(0).text(0) == "alpha.txt"
+
+
+def test_cancel_stops_a_batch(qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for number in range(30):
+        (folder / f"note-{number:02d}.txt").write_text(f"Note {number}: " + "words " * 400)
+    window = make_window()
+    create_workspace(qtbot, window, "Matter D")
+    with qtbot.waitSignal(window.library.ingest_finished, timeout=120_000) as blocker:
+        window.library.add_paths([folder])
+        qtbot.waitUntil(lambda: window.library.progress_bar.value() > 0, timeout=60_000)
+        window.library.cancel_button.click()
+    assert blocker.args == [None]
+    assert window.library.progress_label.text() == "Import cancelled."
+    qtbot.waitUntil(lambda: not window.library.is_ingesting, timeout=10_000)
+    assert window.library.table.topLevelItemCount() < 30

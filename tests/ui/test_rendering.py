@@ -1,0 +1,91 @@
+"""The plain parts of the window: page highlighting, transcript links, history files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ui.highlight import PASSAGE_COLOUR, colour_of, legend_html, page_html
+from ui.history import CitationRef, Exchange, HistoryStore, to_markdown
+from ui.transcript import answer_html, parse_citation_href, sources_html
+
+
+@dataclass(frozen=True)
+class FakeFinding:
+    entity_type: str
+    start: int
+    end: int
+
+
+REF = CitationRef(1, "lease.pdf", "/docs/lease.pdf", "abc123", 2, 0, 10, "Rent is due",
+                  True, "verified on page 2")
+
+
+def test_findings_are_wrapped_in_their_type_colour_and_text_is_escaped() -> None:
+    html = page_html("Call <Ann> at 555", [FakeFinding("PERSON", 5, 12)])
+    assert f"background:{colour_of('PERSON')}" in html and "&lt;Ann&gt;" in html
+    assert "title='PERSON'" in html
+
+
+def test_the_passage_wins_over_findings_it_overlaps() -> None:
+    html = page_html("Ann Lee pays rent.", [FakeFinding("PERSON", 0, 7)], passage=(0, 18))
+    assert PASSAGE_COLOUR in html and "PERSON" not in html and "name='passage'" in html
+
+
+@pytest.mark.parametrize("passage", [(5, 2), (0, 99), (-1, 3)])
+def test_an_impossible_passage_is_ignored(passage: tuple[int, int]) -> None:
+    assert PASSAGE_COLOUR not in page_html("short text", [], passage=passage)
+
+
+def test_legend_lists_types_with_counts() -> None:
+    legend = legend_html(Counter({"PERSON": 3, "EMAIL_ADDRESS": 1}))
+    assert "Person&nbsp;<b>3</b>" in legend and "Email Address&nbsp;<b>1</b>" in legend
+    assert "No personal data" in legend_html(Counter())
+
+
+@pytest.mark.parametrize(("text", "links"), [
+    ("Rent is due monthly [1].", ["cite:7:1"]),
+    ("See [1, 2] and [9].", ["cite:7:1", "cite:7:2"]),
+    ("No citation here.", []),
+])
+def test_known_citations_become_links(text: str, links: list[str]) -> None:
+    html = answer_html(text, 7, {1, 2})
+    assert [part.split("'")[0] for part in html.split("href='")[1:]] == links
+
+
+@pytest.mark.parametrize(("href", "target"), [
+    ("cite:0:1", (0, 1)), ("cite:12:3", (12, 3)), ("http://x", None), ("cite:a:1", None),
+])
+def test_citation_links_parse_back(href: str, target: tuple[int, int] | None) -> None:
+    assert parse_citation_href(href) == target
+
+
+def test_sources_show_whether_each_citation_was_verified() -> None:
+    uncited = CitationRef(2, "memo.txt", "/m", "d", 1, 0, 1, "x", False, "", cited=False)
+    html = sources_html([uncited, REF], 0)
+    assert html.index("[1]") < html.index("[2]")
+    assert "✓ verified" in html and "not cited" in html
+
+
+def test_history_round_trips_per_workspace(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    store.save("Matter / 1", [Exchange("When is rent due?", "Monthly [1].", [REF])])
+    assert store.load("Matter / 1")[0].citation(1) == REF
+    assert store.load("Other") == []
+    store.delete("Matter / 1")
+    assert store.load("Matter / 1") == []
+
+
+def test_a_damaged_history_file_reads_as_empty(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    store.file_for("m").write_text("{not json")
+    assert store.load("m") == []
+
+
+def test_markdown_export_lists_sources_with_their_check() -> None:
+    text = to_markdown("Lease", [Exchange("When?", "Monthly [1].", [REF], stopped=True)])
+    assert "# Conversation — Lease" in text and "*(stopped)*" in text
+    assert "[1] lease.pdf, page 2 (verified): “Rent is due”" in text

@@ -1,0 +1,253 @@
+"""The chat of the current workspace: streamed answers, Stop, citations as links, history.
+
+Each question runs ``ChatService.ask`` in a Job; tokens arrive as items and are appended to
+the transcript as they come. When the answer is complete the transcript is drawn again with
+its citations as links ``cite:<exchange>:<n>``; clicking one emits ``sig_citation_clicked``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QGuiApplication, QPalette, QTextCursor
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import Services
+from models.jobs import CancelFn
+from models.prompts import Turn
+from ui.errors import show_error
+from ui.history import CitationRef, Exchange, HistoryStore, citation_refs, to_markdown
+from ui.style import named
+from ui.transcript import parse_citation_href, transcript_html
+from ui.welcome import WelcomePage
+from ui.worker import Job, JobRunner
+
+HISTORY_TURNS = 4
+
+
+def ask(services: Services, question: str, workspace: str, history: list[Turn], *,
+        emit: Any, cancel: CancelFn) -> Any:
+    return services.chat().ask(question, workspace=workspace, history=history, on_token=emit,
+                    cancel=cancel)
+
+
+class ChatView(QWidget):
+    answer_finished = Signal(str)  # "answered", "stopped", "not found" or "failed"
+    sig_citation_clicked = Signal(object)  # ui.history.CitationRef
+
+    def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services, self.runner = services, runner
+        self.store = HistoryStore(services.paths.history_dir)
+        self.workspace: str | None = None
+        self.exchanges: list[Exchange] = []
+        self.streamed: list[str] = []
+        self._job: Job | None = None
+        self._stop_requested = False
+        self._model_ready = False
+        self._build()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(self._toolbar())
+        self.stack = QStackedWidget()
+        self.welcome = WelcomePage()
+        self.transcript = named(QTextBrowser(openLinks=False), "transcript")
+        self.transcript.anchorClicked.connect(self._on_anchor_clicked)
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.transcript)
+        self.stack.setCurrentWidget(self.transcript)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(self._input_row())
+
+    def _toolbar(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.title = named(QLabel("Chat"), "sectionTitle")
+        row.addWidget(self.title)
+        self.new_button = QPushButton("New chat")
+        self.regenerate_button = QPushButton("Regenerate")
+        self.copy_button = QPushButton("Copy")
+        self.export_button = QPushButton("Export…")
+        self.new_button.clicked.connect(self.new_chat)
+        self.regenerate_button.clicked.connect(self.regenerate)
+        self.copy_button.clicked.connect(self.copy_last_answer)
+        self.export_button.clicked.connect(self.choose_export)
+        row.addStretch(1)
+        for button in (self.new_button, self.regenerate_button, self.copy_button,
+                       self.export_button):
+            row.addWidget(button)
+        return row
+
+    def _input_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.question_edit = named(QLineEdit(), "question")
+        self.question_edit.setPlaceholderText("Ask a question about this workspace…")
+        self.question_edit.setMinimumHeight(34)
+        self.ask_button = named(QPushButton("Ask"), "primary")
+        self.ask_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.ask_button.clicked.connect(self._on_ask)
+        self.question_edit.returnPressed.connect(self._on_ask)
+        self.stop_button.clicked.connect(self.stop)
+        row.addWidget(self.question_edit, 1)
+        row.addWidget(self.ask_button)
+        row.addWidget(self.stop_button)
+        self._update_buttons()
+        return row
+
+    # ----- state
+    def set_model_ready(self, ready: bool) -> None:
+        self._model_ready = ready
+        self._update_buttons()
+
+    @property
+    def is_answering(self) -> bool:
+        return self._job is not None
+
+    def _update_buttons(self) -> None:
+        busy, has = self.is_answering, bool(self.exchanges)
+        can_ask = self._model_ready and not busy and self.workspace is not None
+        self.ask_button.setEnabled(can_ask)
+        self.stop_button.setEnabled(busy)
+        self.regenerate_button.setEnabled(can_ask and has)
+        for button in (self.copy_button, self.export_button):
+            button.setEnabled(has and not busy)
+        self.new_button.setEnabled(has and not busy)
+
+    def set_workspace(self, name: str | None) -> None:
+        self.stop()
+        self.workspace = name
+        self.exchanges = self.store.load(name) if name else []
+        self.redraw()
+
+    def show_welcome(self, visible: bool) -> None:
+        self.stack.setCurrentWidget(self.welcome if visible and not self.exchanges
+                                    else self.transcript)
+
+    def redraw(self) -> None:
+        self.transcript.setHtml(transcript_html(self.exchanges, self._shade()))
+        self.transcript.moveCursor(QTextCursor.MoveOperation.End)
+        self._update_buttons()
+
+    def _shade(self) -> str:
+        return self.palette().color(QPalette.ColorRole.AlternateBase).name()
+
+    # ----- asking
+    def _on_ask(self) -> None:
+        question = self.question_edit.text().strip()
+        if question and self.ask_button.isEnabled():
+            self.question_edit.clear()
+            self.ask_question(question)
+
+    def ask_question(self, question: str) -> None:
+        history = [Turn(item.question, item.answer) for item in self.exchanges[-HISTORY_TURNS:]]
+        self.exchanges.append(Exchange(question))
+        self.streamed, self._stop_requested = [], False
+        self.stack.setCurrentWidget(self.transcript)
+        self.redraw()
+        self._job = (Job(ask, self.services, question, self.workspace, history)
+                     .on_item(self._on_token).on_success(self._on_answered)
+                     .on_failure(self._on_failed).start(self.runner))
+        self._update_buttons()
+
+    def _on_token(self, piece: object) -> None:
+        self.streamed.append(str(piece))
+        cursor = self.transcript.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(str(piece))
+        self.transcript.setTextCursor(cursor)
+        self.transcript.ensureCursorVisible()
+
+    def _on_answered(self, answer: Any) -> None:
+        exchange = self.exchanges[-1]
+        exchange.answer = answer.text or "".join(self.streamed).strip()
+        exchange.citations = citation_refs(answer)
+        exchange.stopped = self._stop_requested
+        outcome = "stopped" if self._stop_requested else (
+            "answered" if answer.found else "not found")
+        self._finish(outcome)
+
+    def _on_failed(self, error: BaseException) -> None:
+        exchange = self.exchanges[-1]
+        exchange.answer = "".join(self.streamed).strip() or "(no answer)"
+        exchange.stopped = True
+        self._finish("failed")
+        show_error(self, error)
+
+    def _finish(self, outcome: str) -> None:
+        self._job = None
+        self.redraw()
+        self._save()
+        self.answer_finished.emit(outcome)
+
+    def stop(self) -> None:
+        if self._job is not None:
+            self._stop_requested = True
+            self._job.cancel()
+
+    def _save(self) -> None:
+        if self.workspace is not None:
+            self.store.save(self.workspace, self.exchanges)
+
+    # ----- toolbar actions
+    def new_chat(self) -> None:
+        if not self.is_answering:
+            self.exchanges = []
+            self._save()
+            self.redraw()
+
+    def regenerate(self) -> None:
+        if self.exchanges and self.regenerate_button.isEnabled():
+            question = self.exchanges.pop().question
+            self.ask_question(question)
+
+    def copy_last_answer(self) -> None:
+        if self.exchanges:
+            QGuiApplication.clipboard().setText(self.exchanges[-1].answer)
+
+    def choose_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export conversation",
+                                              f"{self.workspace or 'conversation'}.md",
+                                              "Markdown (*.md);;PDF (*.pdf)")
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, path: Path) -> Job:
+        text = to_markdown(self.workspace or "", self.exchanges)
+        return Job(write_export, text, path).on_failure(
+            lambda error: show_error(self, error)).start(self.runner)
+
+    # ----- citations
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        target = parse_citation_href(url.toString())
+        if target is None or target[0] >= len(self.exchanges):
+            return
+        ref = self.exchanges[target[0]].citation(target[1])
+        if ref is not None:
+            self.sig_citation_clicked.emit(ref)
+
+    def citation(self, exchange_index: int, number: int) -> CitationRef | None:
+        return self.exchanges[exchange_index].citation(number)
+
+
+def write_export(markdown: str, path: Path) -> Path:
+    if path.suffix.lower() == ".pdf":
+        from ui.pdf_export import markdown_to_pdf
+
+        markdown_to_pdf(markdown, path)
+    else:
+        path.write_text(markdown, encoding="utf-8")
+    return path

@@ -1,0 +1,337 @@
+"""The document library of the current workspace: drop or add files, watch a batch, browse.
+
+Ingest runs as one Job per batch (files dropped while a batch runs wait for the next one).
+Each batch shows a progress bar with the file being read and a Cancel button; its per-file
+results (indexed, unchanged, failed with the reason) stay listed below until the next batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import Services
+from ui.errors import show_error
+from ui.style import named
+from ui.worker import Job, JobRunner
+
+STATUS_TEXT = {"indexed": "Indexed", "replaced": "Updated", "unchanged": "Skipped (unchanged)",
+               "duplicate": "Skipped (duplicate)", "refused": "Failed"}
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+DOCUMENT_FILTER = ("Documents (*.pdf *.docx *.txt *.md *.html *.htm *.eml);;All files (*)")
+
+
+def list_documents(services: Services, workspace: str) -> list[Any]:
+    return services.library().workspace(workspace).documents()
+
+
+class LibraryView(QWidget):
+    documents_listed = Signal(int)
+    ingest_finished = Signal(object)  # rag.ingest.IngestReport
+    sig_document_activated = Signal(object)  # rag.store.DocumentRecord
+
+    def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services, self.runner = services, runner
+        self.workspace: str | None = None
+        self.documents: list[Any] = []
+        self._ingest_job: Job | None = None
+        self._pending: list[Path] = []
+        self.setAcceptDrops(True)
+        self._build()
+
+    # ----- layout
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(self._header())
+        self.filter_edit = QLineEdit(placeholderText="Filter documents…", clearButtonEnabled=True)
+        self.filter_edit.textChanged.connect(self._on_filter_changed)
+        layout.addWidget(self.filter_edit)
+        self.table = self._documents_table()
+        layout.addWidget(self.table, 3)
+        self.hint = QLabel("Drop files or folders here, or use Add…",
+                           alignment=Qt.AlignmentFlag.AlignCenter)
+        self.hint.setObjectName("hint")
+        layout.addWidget(self.hint)
+        layout.addWidget(self._progress_row())
+        self.results = self._results_list()
+        layout.addWidget(self.results, 2)
+
+    def _header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.title = named(QLabel("Documents"), "sectionTitle")
+        self.add_button = QPushButton("Add files…")
+        self.add_folder_button = QPushButton("Add folder…")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setEnabled(False)
+        self.add_button.clicked.connect(self.choose_files)
+        self.add_folder_button.clicked.connect(self.choose_folder)
+        self.remove_button.clicked.connect(self._on_remove)
+        row.addWidget(self.title, 1)
+        for button in (self.add_button, self.add_folder_button, self.remove_button):
+            row.addWidget(button)
+        return row
+
+    def _documents_table(self) -> QTreeWidget:
+        table = QTreeWidget()
+        table.setHeaderLabels(["Name", "Type", "Pages", "Size"])
+        table.setRootIsDecorated(False)
+        table.setSortingEnabled(True)
+        table.setAlternatingRowColors(True)
+        table.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        table.itemSelectionChanged.connect(self._on_selection_changed)
+        table.itemActivated.connect(self._on_item_activated)
+        _fit_columns(table)
+        return table
+
+    def _progress_row(self) -> QWidget:
+        self.progress_box = QWidget()
+        row = QHBoxLayout(self.progress_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.progress_label = QLabel()
+        self.progress_bar = QProgressBar(maximum=1000, textVisible=False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_ingest)
+        row.addWidget(self.progress_label, 2)
+        row.addWidget(self.progress_bar, 1)
+        row.addWidget(self.cancel_button)
+        self.progress_box.hide()
+        return self.progress_box
+
+    def _results_list(self) -> QTreeWidget:
+        results = QTreeWidget()
+        results.setHeaderLabels(["File", "Result", "Details"])
+        results.setRootIsDecorated(False)
+        _fit_columns(results, stretch=2)
+        results.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        results.setColumnWidth(0, 170)
+        results.hide()
+        return results
+
+    # ----- workspace and listing
+    def set_workspace(self, name: str | None) -> None:
+        self.workspace = name
+        self.results.clear()
+        self.results.hide()
+        self.title.setText("Documents")
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.workspace is None:
+            self._on_listed([])
+            return
+        Job(list_documents, self.services, self.workspace).on_success(
+            self._on_listed).on_failure(lambda error: show_error(self, error)).start(self.runner)
+
+    def _on_listed(self, documents: object) -> None:
+        self.documents = list(documents)  # type: ignore[call-overload]
+        self.table.setSortingEnabled(False)
+        self.table.clear()
+        for record in self.documents:
+            self.table.addTopLevelItem(_document_item(record))
+        self.table.setSortingEnabled(True)
+        self._on_filter_changed(self.filter_edit.text())
+        self.hint.setVisible(not self.documents)
+        self.documents_listed.emit(len(self.documents))
+
+    def _on_filter_changed(self, text: str) -> None:
+        needle = text.strip().lower()
+        for index in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(index)
+            if item is None:
+                continue
+            item.setHidden(bool(needle) and needle not in item.text(0).lower())
+
+    # ----- adding documents
+    def choose_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Add documents", "", DOCUMENT_FILTER)
+        self.add_paths([Path(name) for name in names])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        if not paths:
+            return
+        if self.workspace is None:
+            QMessageBox.information(self, "Enclave", "Create a workspace first.")
+            return
+        self._pending.extend(paths)
+        if self._ingest_job is None:
+            self._start_batch()
+
+    def _start_batch(self) -> None:
+        paths, self._pending = self._pending, []
+        self.results.clear()
+        self.progress_bar.setValue(0)
+        self.progress_label.setText(f"Preparing {len(paths)} item(s)…")
+        self.progress_box.show()
+        library = self.services.library()
+        self._ingest_job = (
+            Job(library.ingest, paths, workspace=self.workspace)
+            .on_progress(self._on_ingest_progress).on_success(self._on_ingested)
+            .on_failure(self._on_ingest_failed).start(self.runner))
+
+    @property
+    def is_ingesting(self) -> bool:
+        return self._ingest_job is not None
+
+    def cancel_ingest(self) -> None:
+        if self._ingest_job is not None:
+            self._pending.clear()
+            self.progress_label.setText("Cancelling…")
+            self._ingest_job.cancel()
+
+    def _on_ingest_progress(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(int(fraction * 1000))
+        if fraction < 1.0:
+            self.progress_label.setText(f"Reading {message}  ({fraction:.0%})")
+
+    def _on_ingested(self, report: Any) -> None:
+        for result in report.results:
+            self.results.addTopLevelItem(_result_item(result))
+        self.results.show()
+        self.progress_label.setText(report.summary())
+        self._batch_done()
+        self.ingest_finished.emit(report)
+
+    def _on_ingest_failed(self, error: BaseException) -> None:
+        self._batch_done()
+        self.progress_label.setText("Import cancelled.")
+        show_error(self, error)
+        self.ingest_finished.emit(None)
+
+    def _batch_done(self) -> None:
+        self._ingest_job = None
+        self.progress_box.hide()
+        self.refresh()
+        if self._pending:
+            self._start_batch()
+
+    # ----- selection, opening, removing
+    def selected_records(self) -> list[Any]:
+        return [item.data(0, Qt.ItemDataRole.UserRole) for item in self.table.selectedItems()]
+
+    def _on_selection_changed(self) -> None:
+        self.remove_button.setEnabled(bool(self.table.selectedItems()))
+
+    def _on_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
+        self.sig_document_activated.emit(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def _on_remove(self) -> None:
+        records = self.selected_records()
+        if not records or not self._confirm_remove(records):
+            return
+        Job(self._purge, [record.doc_id for record in records]).on_success(
+            lambda _: self.refresh()).on_failure(lambda e: show_error(self, e)).start(self.runner)
+
+    def _confirm_remove(self, records: list[Any]) -> bool:
+        names = ", ".join(record.title or Path(record.paths[0]).name for record in records[:3])
+        more = f" and {len(records) - 3} more" if len(records) > 3 else ""
+        answer = QMessageBox.question(
+            self, "Remove documents",
+            f"Remove {names}{more} from this workspace? Its text and index entries are "
+            "deleted; the original files on disk are not touched.")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _purge(self, doc_ids: list[str]) -> int:
+        library = self.services.library()
+        return sum(len(library.purge(self.workspace, doc_id)) for doc_id in doc_ids)
+
+
+class _SortItem(QTreeWidgetItem):
+    """Sorts the numeric columns by number, not text."""
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:
+        column = self.treeWidget().sortColumn() if self.treeWidget() else 0
+        mine, theirs = self.data(column, SORT_ROLE), other.data(column, SORT_ROLE)
+        if mine is not None and theirs is not None:
+            return bool(mine < theirs)
+        return self.text(column).lower() < other.text(column).lower()
+
+
+def display_name(record: Any) -> str:
+    return Path(record.paths[0]).name if record.paths else record.title or record.doc_id[:8]
+
+
+def _document_item(record: Any) -> QTreeWidgetItem:
+    item = _SortItem([display_name(record), record.kind.upper(), str(record.pages),
+                      _size(record.bytes)])
+    item.setData(0, Qt.ItemDataRole.UserRole, record)
+    item.setData(2, SORT_ROLE, record.pages)
+    item.setData(3, SORT_ROLE, record.bytes)
+    item.setToolTip(0, "\n".join(record.paths))
+    for column in (2, 3):
+        item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def _result_item(result: Any) -> QTreeWidgetItem:
+    text = STATUS_TEXT.get(result.status, result.status)
+    detail = result.message or (f"{_plural(result.pages, 'page')}, "
+                                f"{_plural(result.chunks, 'passage')}" if result.pages else "")
+    item = QTreeWidgetItem([Path(result.path).name, text, detail])
+    item.setToolTip(2, result.message or detail)
+    item.setData(0, Qt.ItemDataRole.UserRole, result)
+    colour = {"refused": "#c62828", "indexed": "#2e7d32", "replaced": "#2e7d32"}.get(
+        result.status)
+    if colour:
+        item.setForeground(1, _brush(colour))
+    return item
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _fit_columns(tree: QTreeWidget, stretch: int = 0) -> None:
+    header = tree.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def _brush(colour: str) -> Any:
+    from PySide6.QtGui import QBrush, QColor
+
+    return QBrush(QColor(colour))
+
+
+def _size(count: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if count < 1024 or unit == "MB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024  # type: ignore[assignment]
+    return ""

@@ -1,0 +1,195 @@
+"""Models and settings: installed models (import, verify, use), generation settings and the
+redaction policy of the current workspace. Bad values are refused with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import Services
+from app.settings import updated
+from models.errors import InputError
+from ui.errors import show_error
+from ui.worker import Job, JobRunner
+
+COLUMNS = ["Name", "Size", "Quantization", "Context", "Checksum", ""]
+
+
+def verify_all(services: Services, infos: list[Any], *, emit: Any, cancel: Any) -> None:
+    for info in infos:
+        emit((info.id, services.catalog.verify(info, cancel=cancel)))
+
+
+class ModelsDialog(QDialog):
+    sig_model_chosen = Signal(str)
+    settings_saved = Signal()
+
+    def __init__(self, services: Services, runner: JobRunner, workspace: str | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.runner, self.workspace = services, runner, workspace
+        self.setWindowTitle("Models and settings")
+        self.resize(760, 560)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._models_box(), 1)
+        layout.addWidget(self._settings_box())
+        standard = QDialogButtonBox.StandardButton
+        buttons = QDialogButtonBox(standard.Save | standard.Close)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.message = QLabel()
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self._verify_job: Job | None = None
+        self.list_models()
+
+    def done(self, result: int) -> None:
+        if self._verify_job is not None:
+            self._verify_job.cancel()
+        super().done(result)
+
+    # ----- models
+    def _models_box(self) -> QGroupBox:
+        box = QGroupBox("Installed models")
+        layout = QVBoxLayout(box)
+        self.table = QTreeWidget()
+        self.table.setHeaderLabels(COLUMNS)
+        self.table.setRootIsDecorated(False)
+        self.table.setColumnWidth(0, 240)
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        self.import_button = QPushButton("Import GGUF…")
+        self.use_button = QPushButton("Use")
+        self.import_progress = QProgressBar(maximum=1000)
+        self.import_progress.hide()
+        self.import_button.clicked.connect(self.choose_import)
+        self.use_button.clicked.connect(self._on_use)
+        row.addWidget(self.import_button)
+        row.addWidget(self.import_progress, 1)
+        row.addStretch(1)
+        row.addWidget(self.use_button)
+        layout.addLayout(row)
+        return box
+
+    def list_models(self) -> None:
+        infos = self.services.catalog.list()
+        active = self.services.settings.active_model
+        self.table.clear()
+        for info in infos:
+            in_use = info.id == active or (active is None and info.embedded)
+            item = QTreeWidgetItem([info.name, f"{info.size_bytes / 2**20:.0f} MB",
+                                    info.quantization, f"{info.context_length:,}",
+                                    "checking…", "in use" if in_use else ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, info.id)
+            self.table.addTopLevelItem(item)
+        first = self.table.topLevelItem(0)
+        if first is not None:
+            self.table.setCurrentItem(first)
+        if self._verify_job is not None:
+            self._verify_job.cancel()
+        self._verify_job = Job(verify_all, self.services, infos).on_item(
+            self._on_verified).start(self.runner)
+
+    def _on_verified(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        model_id: str = result[0]
+        ok: bool = result[1]
+        for index in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(index)
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == model_id:
+                item.setText(4, "✓ verified" if ok else "✗ does not match")
+
+    def choose_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import a model", "", "GGUF models (*.gguf)")
+        if name:
+            self.import_file(Path(name))
+
+    def import_file(self, path: Path) -> Job:
+        self.import_progress.show()
+        self.import_button.setEnabled(False)
+        return (Job(self.services.catalog.import_file, path)
+                .on_progress(lambda f, _m: self.import_progress.setValue(int(f * 1000)))
+                .on_success(self._on_imported).on_failure(self._on_import_failed)
+                .start(self.runner))
+
+    def _on_imported(self, info: Any) -> None:
+        self.import_progress.hide()
+        self.import_button.setEnabled(True)
+        self.list_models()
+
+    def _on_import_failed(self, error: BaseException) -> None:
+        self.import_progress.hide()
+        self.import_button.setEnabled(True)
+        show_error(self, error)
+
+    def _on_use(self) -> None:
+        item = self.table.currentItem()
+        if item is not None:
+            self.sig_model_chosen.emit(item.data(0, Qt.ItemDataRole.UserRole))
+            self.list_models()
+
+    # ----- settings
+    def _settings_box(self) -> QGroupBox:
+        box = QGroupBox("Answers and privacy")
+        form = QFormLayout(box)
+        llm = self.services.settings.llm
+        self.temperature_edit = QLineEdit(str(llm.temperature))
+        self.max_tokens_edit = QLineEdit(str(llm.max_tokens))
+        self.threads_edit = QLineEdit(str(llm.threads))
+        self.policy_combo = QComboBox()
+        self._fill_policies()
+        form.addRow("Temperature (0–2):", self.temperature_edit)
+        form.addRow("Longest answer (tokens):", self.max_tokens_edit)
+        form.addRow("Threads (0 = automatic):", self.threads_edit)
+        label = f"Redaction policy of “{self.workspace}”:" if self.workspace else \
+            "Default redaction policy:"
+        form.addRow(label, self.policy_combo)
+        form.addRow(QLabel("<small>Thread changes apply the next time a model loads.</small>"))
+        return box
+
+    def _fill_policies(self) -> None:
+        from app.privacy.policy import POLICIES
+
+        self.policy_combo.addItems(sorted(POLICIES))
+        self.policy_combo.setCurrentText(self.services.privacy_policy(self.workspace).name)
+
+    def save(self) -> None:
+        try:
+            self.services.settings = self._validated()
+        except InputError as error:
+            show_error(self, error, title="Settings not saved")
+            return
+        self.services.save()
+        self.message.setText("Settings saved.")
+        self.settings_saved.emit()
+
+    def _validated(self) -> Any:
+        settings = updated(self.services.settings, "llm",
+                           temperature=self.temperature_edit.text().strip(),
+                           max_tokens=self.max_tokens_edit.text().strip(),
+                           threads=self.threads_edit.text().strip())
+        privacy = settings.privacy
+        policy = self.policy_combo.currentText()
+        if self.workspace:
+            policies = {**privacy.workspace_policies, self.workspace: policy}
+            return updated(settings, "privacy", workspace_policies=policies)
+        return updated(settings, "privacy", default_policy=policy)

@@ -1,0 +1,258 @@
+"""Document review: the page (QtPdf for PDFs, text for others), personal data highlighted by
+type with a legend and counts, a redacted preview, and "Export redacted copy…".
+
+Reading a page and scanning it for personal data are Jobs; scans are cached per page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import Services
+from ui.errors import show_error
+from ui.highlight import legend_html, page_html
+from ui.review_jobs import PageText, export_copy, read_page, redacted_text, scan_page
+from ui.style import named
+from ui.worker import Job, JobRunner
+
+EMPTY_TEXT = ("<p style='margin:40px; color:gray' align='center'>Open a document from the "
+              "library, or click a citation such as [1] in an answer, to review it here.</p>")
+
+
+@dataclass(frozen=True)
+class Target:
+    workspace: str
+    doc_id: str
+    path: str
+    title: str
+    page: int = 1
+    passage: tuple[int, int] | None = None
+    passage_text: str = ""
+
+
+class ReviewView(QWidget):
+    page_shown = Signal(int)
+    scan_finished = Signal(object)  # Counter of entity types on the page
+    export_finished = Signal(object)  # app.privacy.export.RedactionReport
+
+    def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services, self.runner = services, runner
+        self.target: Target | None = None
+        self.page_text: PageText | None = None
+        self.findings: dict[tuple[str, int], list[Any]] = {}
+        self._build()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(self._header())
+        self.tabs = QTabWidget()
+        self.pdf_view = self._pdf_pane()
+        self.text_view = QTextBrowser()
+        self.text_view.setHtml(EMPTY_TEXT)
+        self.tabs.addTab(self.pdf_view, "Page")
+        self.tabs.addTab(self.text_view, "Text and personal data")
+        self.tabs.setTabVisible(0, False)
+        layout.addWidget(self.tabs, 1)
+        self.legend = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        layout.addWidget(self.legend)
+        self._update_controls()
+
+    def _pdf_pane(self) -> QPdfView:
+        self.pdf_document = QPdfDocument(self)
+        view = QPdfView()
+        view.setDocument(self.pdf_document)
+        view.setPageMode(QPdfView.PageMode.SinglePage)
+        view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.search_model = QPdfSearchModel(self)
+        self.search_model.setDocument(self.pdf_document)
+        self.search_model.countChanged.connect(self._on_search_results)
+        view.setSearchModel(self.search_model)
+        return view
+
+    def _header(self) -> QVBoxLayout:
+        self.title = named(QLabel("Review"), "sectionTitle")
+        self.previous_button = QPushButton("◀")
+        self.next_button = QPushButton("▶")
+        for button in (self.previous_button, self.next_button):
+            button.setFixedWidth(36)
+        self.page_label = QLabel()
+        self.redacted_check = QCheckBox("Redacted preview")
+        self.export_button = QPushButton("Export redacted…")
+        self.export_button.setToolTip("Save a copy with the personal data replaced")
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.previous_button.clicked.connect(lambda: self.show_page(self._page() - 1))
+        self.next_button.clicked.connect(lambda: self.show_page(self._page() + 1))
+        self.redacted_check.toggled.connect(self._on_redacted_toggled)
+        self.export_button.clicked.connect(self.choose_export)
+        controls = QHBoxLayout()
+        for widget in (self.previous_button, self.page_label, self.next_button):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(self.redacted_check)
+        controls.addWidget(self.export_button)
+        column = QVBoxLayout()
+        column.addWidget(self.title)
+        column.addLayout(controls)
+        return column
+
+    # ----- opening
+    def open_record(self, workspace: str, record: Any) -> None:
+        path = record.paths[0] if record.paths else ""
+        self.open_target(Target(workspace, record.doc_id, path, Path(path).name or record.title))
+
+    def open_citation(self, workspace: str, ref: Any) -> None:
+        self.open_target(Target(workspace, ref.doc_id, ref.path, ref.source, ref.page,
+                                (ref.start, ref.end), ref.text))
+
+    def open_target(self, target: Target) -> None:
+        same_document = self.target is not None and self.target.doc_id == target.doc_id
+        self.target = target
+        self.title.setText(f"Review — {target.title}")
+        is_pdf = target.path.lower().endswith(".pdf") and Path(target.path).is_file()
+        if is_pdf and not same_document:
+            self.pdf_document.load(target.path)
+        self.tabs.setTabVisible(0, is_pdf)
+        self.tabs.setCurrentIndex(0 if is_pdf and not self.redacted_check.isChecked() else 1)
+        self.show_page(target.page)
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.tabs.isTabVisible(0)
+
+    def _page(self) -> int:
+        return self.target.page if self.target else 1
+
+    def show_page(self, page: int) -> None:
+        if self.target is None:
+            return
+        if self.page_text is not None and self.page_text.doc_id == self.target.doc_id:
+            page = max(1, min(page, self.page_text.pages))
+        if page != self.target.page:
+            self.target = Target(**{**self.target.__dict__, "page": page, "passage": None,
+                                    "passage_text": ""})
+        if self.is_pdf:
+            self._show_pdf_page(page)
+        Job(read_page, self.services, self.target.workspace, self.target.doc_id, page) \
+            .on_success(self._on_page_read).on_failure(self._on_error).start(self.runner)
+
+    def _show_pdf_page(self, page: int) -> None:
+        self.pdf_view.pageNavigator().jump(page - 1, QPointF(), 0)
+        snippet = " ".join(self.target.passage_text.split()[:6]) if self.target else ""
+        self.search_model.setSearchString(snippet)
+
+    def _on_search_results(self) -> None:
+        if self.target is None:
+            return
+        for index in range(self.search_model.count()):
+            if self.search_model.resultAtIndex(index).page() == self.target.page - 1:
+                self.pdf_view.setCurrentSearchResultIndex(index)
+                return
+
+    def _on_page_read(self, page_text: object) -> None:
+        assert isinstance(page_text, PageText)
+        if self.target is None or page_text.doc_id != self.target.doc_id:
+            return
+        self.page_text = page_text
+        self._render()
+        self._update_controls()
+        self.page_shown.emit(page_text.page)
+        key = (page_text.doc_id, page_text.page)
+        if key not in self.findings:
+            self.legend.setText("<i>Looking for personal data…</i>")
+            Job(scan_page, self.services, page_text).on_success(self._on_scanned) \
+                .on_failure(self._on_error).start(self.runner)
+
+    def _on_scanned(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        page_text: PageText = result[0]
+        findings: list[Any] = result[1]
+        self.findings[(page_text.doc_id, page_text.page)] = findings
+        if self.page_text == page_text:
+            self._render()
+        self.scan_finished.emit(Counter(f.entity_type for f in findings))
+
+    # ----- drawing
+    def current_findings(self) -> list[Any] | None:
+        if self.page_text is None:
+            return None
+        return self.findings.get((self.page_text.doc_id, self.page_text.page))
+
+    def _render(self) -> None:
+        if self.page_text is None or self.target is None:
+            return
+        findings = self.current_findings()
+        if self.redacted_check.isChecked() and findings is not None:
+            policy = self.services.privacy_policy(self.target.workspace)
+            self.text_view.setPlainText(redacted_text(self.page_text.text, findings, policy))
+        else:
+            self.text_view.setHtml(page_html(self.page_text.text, findings or (),
+                                             self.target.passage))
+            if self.target.passage:
+                self.text_view.scrollToAnchor("passage")
+        if findings is not None:
+            counts = Counter(f.entity_type for f in findings)
+            self.legend.setText("Personal data on this page: " + legend_html(counts))
+
+    def _update_controls(self) -> None:
+        loaded = self.page_text is not None
+        pages = self.page_text.pages if self.page_text else 0
+        self.page_label.setText(f"Page {self._page()} of {pages}" if loaded else "")
+        self.previous_button.setEnabled(loaded and self._page() > 1)
+        self.next_button.setEnabled(loaded and self._page() < pages)
+        self.redacted_check.setEnabled(loaded)
+        self.export_button.setEnabled(loaded)
+
+    def _on_redacted_toggled(self, checked: bool) -> None:
+        if checked:
+            self.tabs.setCurrentIndex(1)
+        self._render()
+
+    def _on_error(self, error: BaseException) -> None:
+        self.legend.setText("")
+        show_error(self, error)
+
+    # ----- export
+    def choose_export(self) -> None:
+        if self.target is None:
+            return
+        from app.privacy.export import default_output
+
+        suggestion = default_output(Path(self.target.path))
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export redacted copy", str(suggestion),
+            "Text (*.txt);;Markdown (*.md);;PDF (*.pdf)")
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, output: Path) -> Job | None:
+        if self.target is None:
+            return None
+        self.legend.setText("<i>Writing the redacted copy…</i>")
+        return Job(export_copy, self.services, self.target.workspace, Path(self.target.path),
+                   output).on_success(self._on_exported).on_failure(self._on_error) \
+            .start(self.runner)
+
+    def _on_exported(self, report: Any) -> None:
+        self.legend.setText(f"Saved {report.output.name}: {report.total} items removed.")
+        self.export_finished.emit(report)

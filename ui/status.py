@@ -1,0 +1,48 @@
+"""The status bar: active model, memory in use, and the Offline indicator."""
+
+from __future__ import annotations
+
+import psutil
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from app.egress import guard
+
+
+def memory_text() -> str:
+    rss = psutil.Process().memory_info().rss
+    return f"Memory {rss / 2**30:.2f} GB" if rss >= 2**30 else f"Memory {rss / 2**20:.0f} MB"
+
+
+def offline_text() -> str:
+    egress = guard()
+    state = "Offline" if egress.installed else "Egress guard OFF"
+    return f"{state} · {egress.blocked_count} blocked"
+
+
+class StatusWidgets:
+    """The labels on a window's status bar, refreshed every two seconds."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        self.model_label = QLabel("Loading model…")
+        self.memory_label = QLabel()
+        self.offline_label = QLabel()
+        self.offline_label.setToolTip("Enclave blocks every network connection. The count is "
+                                      "the number of attempts it stopped (it should be 0).")
+        bar.addWidget(self.model_label)
+        bar.addPermanentWidget(self.memory_label)
+        bar.addPermanentWidget(self.offline_label)
+        self.timer = QTimer(bar)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(2000)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.memory_label.setText(memory_text())
+        self.offline_label.setText(offline_text())
+        installed = guard().installed
+        self.offline_label.setStyleSheet("color: #2e7d32; font-weight: 600" if installed
+                                         else "color: #c62828; font-weight: 600")
+
+    def stop(self) -> None:
+        self.timer.stop()

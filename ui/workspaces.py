@@ -1,0 +1,171 @@
+"""The side list of workspaces (matters): create, rename, delete, choose.
+
+Listing, creating and deleting open the index, so they run in Jobs. There is no rename in the
+library: a rename re-imports the documents under the new name, then deletes the old one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import Services
+from models.jobs import CancelFn, ProgressFn
+from ui.errors import show_error
+from ui.style import named
+from ui.worker import Job, JobRunner
+
+
+def list_workspaces(services: Services) -> list[str]:
+    return list(services.library().library.workspaces())
+
+
+def create_workspace(services: Services, name: str) -> str:
+    from rag.library import check_workspace_name
+
+    name = check_workspace_name(name)
+    services.library().workspace(name)
+    return name
+
+
+def delete_workspace(services: Services, name: str) -> str:
+    services.library().library.delete_workspace(name)
+    return name
+
+
+def rename_workspace(services: Services, old: str, new: str, *, progress: ProgressFn,
+                     cancel: CancelFn) -> str:
+    from pathlib import Path
+
+    library = services.library()
+    new = create_workspace(services, new)
+    paths = [Path(path) for record in library.workspace(old).documents()
+             for path in record.paths[:1] if Path(path).exists()]
+    if paths:
+        library.ingest(paths, workspace=new, progress=progress, cancel=cancel)
+    library.library.delete_workspace(old)
+    return new
+
+
+class WorkspacesView(QWidget):
+    sig_workspace_selected = Signal(object)  # str, or None when there is none
+    workspaces_listed = Signal(list)
+    sig_workspace_deleted = Signal(str)
+    sig_workspace_renamed = Signal(str, str)
+
+    def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services, self.runner = services, runner
+        self.names: list[str] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(named(QLabel("Workspaces"), "sectionTitle"))
+        self.list = QListWidget()
+        self.list.currentItemChanged.connect(self._on_current_changed)
+        self.list.itemDoubleClicked.connect(lambda item: self.rename_current())
+        layout.addWidget(self.list, 1)
+        layout.addLayout(self._buttons())
+
+    def _buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.new_button = QPushButton("New…")
+        self.rename_button = QPushButton("Rename…")
+        self.delete_button = QPushButton("Delete")
+        self.new_button.clicked.connect(self.ask_new)
+        self.rename_button.clicked.connect(self.rename_current)
+        self.delete_button.clicked.connect(self.delete_current)
+        for button in (self.new_button, self.rename_button, self.delete_button):
+            row.addWidget(button)
+        return row
+
+    @property
+    def current(self) -> str | None:
+        item = self.list.currentItem()
+        return item.text() if item else None
+
+    def refresh(self, select: str | None = None) -> None:
+        Job(list_workspaces, self.services).on_success(
+            lambda names: self._on_listed(names, select)).on_failure(self._on_error) \
+            .start(self.runner)
+
+    def _on_listed(self, names: list[str], select: str | None) -> None:
+        self.names = names
+        wanted = select or self.current or self.services.settings.last_workspace
+        self.list.blockSignals(True)
+        self.list.clear()
+        for name in names:
+            QListWidgetItem(name, self.list)
+        matches = self.list.findItems(wanted, Qt.MatchFlag.MatchExactly) if wanted else []
+        self.list.setCurrentItem(matches[0] if matches else self.list.item(0))
+        self.list.blockSignals(False)
+        self._update_buttons()
+        self.workspaces_listed.emit(names)
+        self.sig_workspace_selected.emit(self.current)
+
+    def _on_current_changed(self, current: Any, previous: Any) -> None:
+        self._update_buttons()
+        self.sig_workspace_selected.emit(self.current)
+
+    def _update_buttons(self) -> None:
+        for button in (self.rename_button, self.delete_button):
+            button.setEnabled(self.current is not None)
+
+    # ----- operations
+    def create_named(self, name: str) -> Job:
+        return Job(create_workspace, self.services, name).on_success(
+            lambda created: self.refresh(select=created)).on_failure(self._on_error) \
+            .start(self.runner)
+
+    def ask_new(self) -> None:
+        name, ok = QInputDialog.getText(self, "New workspace", "Name of the workspace "
+                                        "(for example a client or matter):")
+        if ok and name.strip():
+            self.create_named(name.strip())
+
+    def rename_current(self) -> None:
+        old = self.current
+        if old is None:
+            return
+        new, ok = QInputDialog.getText(self, "Rename workspace", "New name:", text=old)
+        if ok and new.strip() and new.strip() != old:
+            Job(rename_workspace, self.services, old, new.strip()).on_success(
+                lambda name: self._on_renamed(old, name)).on_failure(self._on_error) \
+                .start(self.runner)
+
+    def _on_renamed(self, old: str, new: str) -> None:
+        self.sig_workspace_renamed.emit(old, new)
+        self.refresh(select=new)
+
+    def delete_current(self) -> None:
+        name = self.current
+        if name is None:
+            return
+        answer = QMessageBox.question(
+            self, "Delete workspace",
+            f"Delete the workspace “{name}”, its index and its conversation? The original "
+            "files on disk are not touched.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete(name)
+
+    def delete(self, name: str) -> Job:
+        return Job(delete_workspace, self.services, name).on_success(self._on_deleted) \
+            .on_failure(self._on_error).start(self.runner)
+
+    def _on_deleted(self, name: str) -> None:
+        self.sig_workspace_deleted.emit(name)
+        self.refresh()
+
+    def _on_error(self, error: BaseException) -> None:
+        show_error(self, error)
