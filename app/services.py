@@ -63,7 +63,47 @@ class Services:
         llm = self.settings.llm
         return GenerationOptions(max_tokens=llm.max_tokens, temperature=llm.temperature)
 
+    def library(self) -> Any:
+        """The document library (app.library.LibraryService), built on first use."""
+        if "library" not in self.extras:
+            from app.library import LibraryService
+
+            self.extras["library"] = LibraryService(self.paths, self.settings.rag)
+        return self.extras["library"]
+
+    def chat(self) -> Any:
+        """Answers from the documents (app.chat.ChatService) with the settings as they are now:
+        it holds no state of its own, so a fresh one per question sees every settings change."""
+        from app.chat import ChatService
+
+        rag = self.settings.rag
+        return ChatService(
+            self.library().retriever, self.runtime,
+            system_prompt=self.settings.llm.system_prompt,
+            options=self.generation_options(), top_k=rag.top_k,
+            min_relevance=rag.min_relevance, ensure_model=self.ensure_model_loaded)
+
+    def pii_analyzer(self) -> Any:
+        """The PII analyzer (app.privacy), built on first use and then reused."""
+        if "pii_analyzer" not in self.extras:
+            from app.privacy.analyzer import build_analyzer
+
+            threshold = self.settings.privacy.score_threshold
+            self.extras["pii_analyzer"] = build_analyzer(score_threshold=threshold)
+        return self.extras["pii_analyzer"]
+
+    def privacy_policy(self, workspace: str | None = None) -> Any:
+        """The privacy policy of ``workspace`` (the last used one by default)."""
+        from app.privacy.policy import get_policy
+
+        privacy = self.settings.privacy
+        name = workspace or self.settings.last_workspace
+        return get_policy(privacy.workspace_policies.get(name, privacy.default_policy))
+
     def close(self) -> None:
+        library = self.extras.pop("library", None)
+        if library is not None:
+            library.close()
         self.runtime.unload()
 
 

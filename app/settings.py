@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from models.errors import InputError
 
@@ -41,6 +41,31 @@ class RagSettings(_Section):
     chunk_tokens: int = Field(200, ge=32, le=256)
     chunk_overlap_tokens: int = Field(40, ge=0, le=128)
     top_k: int = Field(6, ge=1, le=50)
+    min_relevance: float = Field(0.3, ge=0.0, le=1.0, description="Cosine below which a "
+                                 "passage does not count as an answer source")
+
+
+class PrivacySettings(_Section):
+    default_policy: str = Field("standard", description="policy of workspaces not listed below")
+    workspace_policies: dict[str, str] = Field(default_factory=dict)
+    score_threshold: float = Field(0.4, ge=0.0, le=1.0)
+    workers: int = Field(1, ge=1, le=16, description="processes for long scans (POSIX only)")
+
+    @field_validator("default_policy")
+    @classmethod
+    def _known_policy(cls, name: str) -> str:
+        from app.privacy.policy import POLICIES
+
+        if name not in POLICIES:
+            raise ValueError(f"unknown policy; choose one of {', '.join(sorted(POLICIES))}")
+        return name
+
+    @field_validator("workspace_policies")
+    @classmethod
+    def _known_policies(cls, policies: dict[str, str]) -> dict[str, str]:
+        for name in policies.values():
+            cls._known_policy(name)
+        return policies
 
 
 class Settings(_Section):
@@ -49,6 +74,7 @@ class Settings(_Section):
     last_workspace: str = "default"
     llm: LlmSettings = Field(default_factory=LlmSettings)
     rag: RagSettings = Field(default_factory=RagSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
 
 # Each entry upgrades a stored dict from version N to N + 1.

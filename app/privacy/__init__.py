@@ -1,0 +1,1 @@
+"""Personal data (PII/PHI) detection and redaction. Qt-free; heavy imports stay in submodules."""

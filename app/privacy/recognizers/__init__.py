@@ -1,0 +1,1 @@
+"""Enclave's recognizers: one small class per identifier, grouped by domain."""

@@ -1,0 +1,146 @@
+"""Per-entity recall and precision on presidio-research's synthetic set, ours against vanilla.
+
+Run: ``python -m tests.bench.eval_pii [--limit N]``. Scoring is per word token (as in
+presidio-research): a token counts for the entity of the gold span covering it and of the
+highest-scoring finding covering it. Dataset labels are mapped to our entity groups below;
+ORGANIZATION and TITLE (job titles, "Mr.") are not personal identifiers and are not scored,
+but finding PII on such tokens counts against precision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import regex
+
+from tests.bench.pii_common import load_dataset, vanilla_presidio
+
+GOLD_GROUPS = {
+    "PERSON": "PERSON", "STREET_ADDRESS": "LOCATION", "GPE": "LOCATION", "ZIP_CODE": "LOCATION",
+    "DATE_TIME": "DATE_TIME", "AGE": "AGE", "NRP": "NRP", "CREDIT_CARD": "CREDIT_CARD",
+    "PHONE_NUMBER": "PHONE_NUMBER", "EMAIL_ADDRESS": "EMAIL_ADDRESS", "IBAN_CODE": "IBAN_CODE",
+    "US_SSN": "US_SSN", "IP_ADDRESS": "IP_ADDRESS", "DOMAIN_NAME": "URL",
+    "US_DRIVER_LICENSE": "ID_NUMBER", "ORGANIZATION": None, "TITLE": None,
+}
+PREDICTED_GROUPS = {
+    "STREET_ADDRESS": "LOCATION", "LOCATION": "LOCATION", "ZIP_CODE": "LOCATION",
+    "DATE_OF_BIRTH": "DATE_TIME",
+    "US_DRIVER_LICENSE": "ID_NUMBER", "LICENSE_NUMBER": "ID_NUMBER", "US_PASSPORT": "ID_NUMBER",
+    "MEDICAL_LICENSE": "ID_NUMBER", "ORGANIZATION": None,
+}
+_TOKEN = regex.compile(r"\w+")
+
+Span = tuple[int, int, str, float]  # start, end, group, score
+
+
+def token_labels(text: str, spans: Sequence[Span]) -> list[str]:
+    """The group of the highest-scoring span covering each word token ("O" for none)."""
+    labels = []
+    for token in _TOKEN.finditer(text):
+        covering = [s for s in spans if s[0] < token.end() and token.start() < s[1]]
+        labels.append(max(covering, key=lambda s: s[3])[2] if covering else "O")
+    return labels
+
+
+def gold_spans(sample: dict[str, Any]) -> list[Span]:
+    return [(s["start_position"], s["end_position"], GOLD_GROUPS[s["entity_type"]] or "O", 1.0)
+            for s in sample["spans"]]
+
+
+def predicted_spans(results: Sequence[Any]) -> list[Span]:
+    spans = []
+    for r in results:
+        group = PREDICTED_GROUPS.get(r.entity_type, r.entity_type)
+        if group:
+            spans.append((r.start, r.end, group, r.score))
+    return spans
+
+
+class Scores:
+    def __init__(self) -> None:
+        self.gold: Counter[str] = Counter()
+        self.predicted: Counter[str] = Counter()
+        self.correct: Counter[str] = Counter()
+        self.any_hit = 0
+
+    def add(self, gold: list[str], predicted: list[str]) -> None:
+        for g, p in zip(gold, predicted, strict=True):
+            self.gold[g] += g != "O"
+            self.predicted[p] += p != "O"
+            self.correct[g] += g != "O" and g == p
+            self.any_hit += g != "O" and p != "O"
+
+    def recall(self, entity: str | None = None) -> float:
+        total = self.gold[entity] if entity else sum(self.gold.values())
+        hits = self.correct[entity] if entity else sum(self.correct.values())
+        return hits / total if total else float("nan")
+
+    def precision(self, entity: str | None = None) -> float:
+        total = self.predicted[entity] if entity else sum(self.predicted.values())
+        hits = self.correct[entity] if entity else sum(self.correct.values())
+        return hits / total if total else float("nan")
+
+
+def score(samples: list[dict[str, Any]], predictions: list[list[Span]]) -> Scores:
+    scores = Scores()
+    for sample, predicted in zip(samples, predictions, strict=True):
+        text = sample["full_text"]
+        scores.add(token_labels(text, gold_spans(sample)), token_labels(text, predicted))
+    return scores
+
+
+def run_vanilla(texts: list[str]) -> list[list[Span]]:
+    engine = vanilla_presidio()
+    return [predicted_spans(engine.analyze(text, "en")) for text in texts]
+
+
+def run_ours(texts: list[str], workers: int = 1) -> list[list[Span]]:
+    from app.privacy.analyzer import build_analyzer
+
+    analyzer = build_analyzer()
+    return [predicted_spans(findings)
+            for findings in analyzer.analyze_many(texts, workers=workers)]
+
+
+def timed(run: Callable[[], list[list[Span]]]) -> tuple[list[list[Span]], float]:
+    started = time.perf_counter()
+    return run(), time.perf_counter() - started
+
+
+def print_table(vanilla: Scores, ours: Scores) -> None:
+    print("| entity | tokens | vanilla recall | vanilla precision | ours recall | ours precision |")
+    print("|---|---:|---:|---:|---:|---:|")
+    entities = sorted(e for e in vanilla.gold if e != "O" and vanilla.gold[e])
+    for entity in [*entities, None]:
+        name = entity or "**overall**"
+        tokens = vanilla.gold[entity] if entity else sum(vanilla.gold.values())
+        print(f"| {name} | {tokens} | {vanilla.recall(entity):.3f} | "
+              f"{vanilla.precision(entity):.3f} | {ours.recall(entity):.3f} | "
+              f"{ours.precision(entity):.3f} |")
+    total = sum(vanilla.gold.values())
+    print(f"\nAny-type recall (a PII token flagged as some PII, what redaction needs): "
+          f"vanilla {vanilla.any_hit / total:.3f}, ours {ours.any_hit / total:.3f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, default=None, help="first N samples only")
+    parser.add_argument("--skip-vanilla", action="store_true")
+    args = parser.parse_args(argv)
+    samples = load_dataset(args.limit)
+    texts = [sample["full_text"] for sample in samples]
+    ours, ours_seconds = timed(lambda: run_ours(texts))
+    vanilla, vanilla_seconds = ([[] for _ in texts], 0.0) if args.skip_vanilla \
+        else timed(lambda: run_vanilla(texts))
+    print(f"{len(texts)} samples; vanilla {vanilla_seconds:.1f} s, ours {ours_seconds:.1f} s "
+          "(ours includes building the analyzer)\n")
+    print_table(score(samples, vanilla), score(samples, ours))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

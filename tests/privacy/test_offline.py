@@ -1,0 +1,20 @@
+"""The e-mail recognizers (Presidio's, via tldextract, and ours) never reach the network."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.privacy.recognizers.contact import has_public_suffix
+
+
+def test_public_suffixes_come_from_the_bundled_snapshot() -> None:
+    assert has_public_suffix("example.co.uk")
+    assert not has_public_suffix("localhost")
+
+
+@pytest.mark.slow
+def test_vanilla_presidio_email_recognizer_stays_offline() -> None:
+    from tests.bench.pii_common import vanilla_presidio
+
+    results = vanilla_presidio().analyze("Write to jane@example.com today.", "en")
+    assert "EMAIL_ADDRESS" in {r.entity_type for r in results}

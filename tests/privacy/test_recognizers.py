@@ -1,0 +1,178 @@
+"""Every recognizer, positive and negative cases, through the real analyzer (Presidio + spaCy),
+so context words and the score threshold take part as they do in the app."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.privacy.analyzer import PiiAnalyzer
+from app.privacy.registry import RECOGNIZER_CLASSES
+from tests.privacy.conftest import found
+
+POSITIVE = [
+    # SsnRecognizer: dashes, spaces, dots, and bare digits after a label
+    ("US_SSN", "Her SSN is 536-90-4399.", "536-90-4399"),
+    ("US_SSN", "social security number 536 90 4399", "536 90 4399"),
+    ("US_SSN", "SSN: 536.90.4399", "536.90.4399"),
+    ("US_SSN", "SSN#536904399 on file", "536904399"),
+    # ItinRecognizer
+    ("US_ITIN", "ITIN 912-70-1234 was issued", "912-70-1234"),
+    # EinRecognizer
+    ("US_EIN", "Employer identification number: 12-3456789", "12-3456789"),
+    ("US_EIN", "the company's EIN 12-3456789", "12-3456789"),
+    # RoutingNumberRecognizer
+    ("ABA_ROUTING_NUMBER", "ABA routing number 021000021", "021000021"),
+    ("ABA_ROUTING_NUMBER", "wire it to routing 122000661 please", "122000661"),
+    # BankAccountRecognizer
+    ("US_BANK_NUMBER", "Account number: 123456789012", "123456789012"),
+    ("US_BANK_NUMBER", "checking account 000123456789", "000123456789"),
+    # SwiftBicRecognizer
+    ("SWIFT_CODE", "SWIFT: DEUTDEFF500", "DEUTDEFF500"),
+    ("SWIFT_CODE", "BIC code CHASUS33", "CHASUS33"),
+    # IbanCheckedRecognizer
+    ("IBAN_CODE", "IBAN GB82 WEST 1234 5698 7654 32.", "GB82 WEST 1234 5698 7654 32"),
+    ("IBAN_CODE", "pay to DE89370400440532013000", "DE89370400440532013000"),
+    # IsinRecognizer
+    ("ISIN", "ISIN US0378331005 traded", "US0378331005"),
+    # CusipRecognizer
+    ("CUSIP", "CUSIP 037833100", "037833100"),
+    ("CUSIP", "the notes (CUSIP No. 38259P508)", "38259P508"),
+    # LeiRecognizer
+    ("LEI", "LEI: 5493001KJTIIGC8Y1R12", "5493001KJTIIGC8Y1R12"),
+    # CardNumberRecognizer
+    ("CREDIT_CARD", "card 4539 1488 0343 6467 expires", "4539 1488 0343 6467"),
+    ("CREDIT_CARD", "Mastercard 5555-5555-5555-4444", "5555-5555-5555-4444"),
+    ("CREDIT_CARD", "Amex 378282246310005", "378282246310005"),
+    # MedicalRecordNumberRecognizer
+    ("MEDICAL_RECORD_NUMBER", "MRN: 00451234", "00451234"),
+    ("MEDICAL_RECORD_NUMBER", "Medical record number MR-7781234", "MR-7781234"),
+    # NpiRecognizer
+    ("NPI", "Prescriber NPI 1234567893", "1234567893"),
+    # DeaNumberRecognizer
+    ("DEA_NUMBER", "DEA registration AB1234563", "AB1234563"),
+    # MedicareMbiRecognizer
+    ("MEDICARE_MBI", "Medicare MBI 1EG4-TE5-MK73", "1EG4-TE5-MK73"),
+    # HealthPlanIdRecognizer
+    ("HEALTH_PLAN_ID", "Member ID: XGH123456789", "XGH123456789"),
+    ("HEALTH_PLAN_ID", "group number 88412-B", "88412-B"),
+    # DateOfBirthRecognizer
+    ("DATE_OF_BIRTH", "DOB: 04/12/1950", "04/12/1950"),
+    ("DATE_OF_BIRTH", "born on March 3, 1948 in Ohio", "March 3, 1948"),
+    # AgeRecognizer
+    ("AGE", "a 92-year-old woman", "92"),
+    ("AGE", "Patient, aged 97, presents", "97"),
+    ("AGE", "He just turned 58", "58"),
+    # VehicleIdRecognizer
+    ("VEHICLE_ID", "VIN 1HGCM82633A004352", "1HGCM82633A004352"),
+    ("VEHICLE_ID", "licence plate: 7ABC123", "7ABC123"),
+    # DeviceIdRecognizer
+    ("DEVICE_ID", "pacemaker serial number: PM4471-22X9", "PM4471-22X9"),
+    ("DEVICE_ID", "MAC 00:1A:2B:3C:4D:5E", "00:1A:2B:3C:4D:5E"),
+    # LicenseNumberRecognizer
+    ("LICENSE_NUMBER", "my driver's license number is 2270-66-1551", "2270-66-1551"),
+    ("LICENSE_NUMBER", "passport no. X1234567", "X1234567"),
+    # EmailAddressRecognizer
+    ("EMAIL_ADDRESS", "write to jane.doe@example.co.uk today", "jane.doe@example.co.uk"),
+    # WebAddressRecognizer
+    ("URL", "see https://www.example.com/path?q=1.", "https://www.example.com/path?q=1"),
+    ("URL", "visit www.example.org for more", "www.example.org"),
+    # IpAddressRecognizer
+    ("IP_ADDRESS", "from host 36.106.174.11 at noon", "36.106.174.11"),
+    ("IP_ADDRESS", "IPv6 2001:db8:85a3::8a2e:370:7334", "2001:db8:85a3::8a2e:370:7334"),
+    # PhoneFaxRecognizer
+    ("PHONE_NUMBER", "Phone: (212) 555-0199", "(212) 555-0199"),
+    ("PHONE_NUMBER", "Fax: +41 (0)62 585 51 90", "+41 (0)62 585 51 90"),
+    ("PHONE_NUMBER", "call 0489 25 37 29 tomorrow", "0489 25 37 29"),
+    # StreetAddressRecognizer
+    ("STREET_ADDRESS", "She lives at 24 Clarke Avenue, Springfield, IL 62704.",
+     "24 Clarke Avenue, Springfield, IL 62704"),
+    ("STREET_ADDRESS", "Send it to 28245 Puruntie 82 Apt. 595\n LAPPEENRANTA\n 53650",
+     "28245 Puruntie 82 Apt. 595\n LAPPEENRANTA\n 53650"),
+    ("STREET_ADDRESS", "my address is PSC 7589, Box 0572\nAPO AE 20040",
+     "PSC 7589, Box 0572\nAPO AE 20040"),
+    # ZipCodeRecognizer
+    ("ZIP_CODE", "My zip code is 90210", "90210"),
+    # PlaceCueRecognizer
+    ("LOCATION", "I'm originally from Mavčiče, you know", "Mavčiče"),
+    # IntroducedNameRecognizer
+    ("PERSON", "please correct it to Dr. Cettina Fanucci?", "Cettina Fanucci"),
+    ("PERSON", "Hello, my name is Rubija", "Rubija"),
+    ("PERSON", "I would like to remove my kid Tadzio from the will.", "Tadzio"),
+    ("PERSON", "They had 6: Hleb, Sheila, Donna, Sherry, Donald and Shane.", "Hleb"),
+    ("PERSON", "I want to add Irenke Sörös as a beneficiary", "Irenke Sörös"),
+    ("PERSON", "Tomomi Nishiyama lives at 86036 Rua do Arenque 1634", "Tomomi Nishiyama"),
+    ("PERSON", "Name:    Martim A Pereira\nAddress: 17693 Király u. 15.", "Martim A Pereira"),
+    ("PERSON", ">Rolando Lettiere\n>Caspio\n>03220 Augsburger Strasse 36", "Rolando Lettiere"),
+    # FilteredSpacyRecognizer
+    ("PERSON", "John Smith signed the lease.", "John Smith"),
+    ("LOCATION", "We flew from Paris to Berlin.", "Berlin"),
+]
+
+NEGATIVE = [
+    ("US_SSN", "Invoice 000-12-3456 is void"),
+    ("US_SSN", "Order 666-12-3456"),
+    ("US_SSN", "reference 123456789 attached"),
+    ("US_ITIN", "ITIN 912-40-1234"),
+    ("US_EIN", "EIN 07-3456789"),
+    ("ABA_ROUTING_NUMBER", "routing 021000022"),
+    ("US_BANK_NUMBER", "Invoice 123456789012 was paid"),
+    ("SWIFT_CODE", "The BUSINESS AGREEMENT is signed"),
+    ("IBAN_CODE", "IBAN GB82 WEST 1234 5698 7654 33"),
+    ("ISIN", "code US0378331006"),
+    ("CUSIP", "Serial 037833101"),
+    ("LEI", "LEI 5493001KJTIIGC8Y1R13"),
+    ("CREDIT_CARD", "card 4111 1111 1111 1112"),
+    ("CREDIT_CARD", "total 1234567890123"),
+    ("MEDICAL_RECORD_NUMBER", "room 00451234"),
+    ("NPI", "NPI 1234567890"),
+    ("DEA_NUMBER", "DEA AB1234564"),
+    ("MEDICARE_MBI", "code 1SG4-TE5-MK73"),
+    ("HEALTH_PLAN_ID", "Member since 2019"),
+    ("DATE_OF_BIRTH", "Invoice date: 04/12/2020"),
+    ("AGE", "He paid 92 dollars"),
+    ("AGE", "sales grew 16% within the first year"),
+    ("VEHICLE_ID", "characteristically"),
+    ("VEHICLE_ID", "VIN 1HGCM82633A004353"),
+    ("DEVICE_ID", "serial killer"),
+    ("LICENSE_NUMBER", "licensed under the MIT license"),
+    ("EMAIL_ADDRESS", "user@localhost"),
+    ("URL", "the end.It continues"),
+    ("IP_ADDRESS", "version 1.2.3.4.5 and 999.1.1.1"),
+    ("PHONE_NUMBER", "on 2000-04-16 we met"),
+    ("PHONE_NUMBER", "IP 195.206.132.199"),
+    ("PHONE_NUMBER", "in 2019"),
+    ("STREET_ADDRESS", "In 2019 Apple released a phone."),
+    ("STREET_ADDRESS", "AMENDMENT 1 TO DEVELOPMENT AGREEMENT\nThis is it"),
+    ("STREET_ADDRESS", "as set out on Schedule 2 and Section 12"),
+    ("ZIP_CODE", "call 90210"),
+    ("LOCATION", "I'm originally from the start"),
+    ("PERSON", "My name is not important"),
+    ("PERSON", "my friend Thursday"),
+    ("PERSON", "Section 4\nGoverning Law\n12 Main obligations"),
+    ("ORGANIZATION", "DOB: 04/12/1950 SSN: 536-90-4399 IBAN: DE89370400440532013000"),
+    ("PERSON", "SSN"),
+    ("DATE_TIME", "I will see you this morning"),
+]
+
+
+@pytest.mark.parametrize(("entity", "text", "value"), POSITIVE)
+def test_identifier_is_found(analyzer: PiiAnalyzer, entity: str, text: str, value: str) -> None:
+    assert (entity, value) in found(analyzer, text)
+
+
+@pytest.mark.parametrize(("entity", "text"), NEGATIVE)
+def test_lookalike_is_not_reported(analyzer: PiiAnalyzer, entity: str, text: str) -> None:
+    assert entity not in {entity_type for entity_type, _ in found(analyzer, text)}
+
+
+def test_every_recognizer_has_positive_and_negative_cases() -> None:
+    entities = {cls.ENTITY for cls in RECOGNIZER_CLASSES}
+    assert entities <= {entity for entity, _, _ in POSITIVE}
+    assert entities <= {entity for entity, _ in NEGATIVE}
+
+
+def test_our_recognizers_do_not_shadow_presidio_ones() -> None:
+    """Presidio finds recognizer classes by name; ours must not take a predefined name."""
+    import presidio_analyzer.predefined_recognizers as predefined
+
+    assert not {cls.__name__ for cls in RECOGNIZER_CLASSES} & set(dir(predefined))
