@@ -8,11 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget
 
 from app.services import Services
 from app.settings import updated
 from ui.chat_view import ChatView
+from ui.contracts_view import ContractsView
 from ui.errors import install_exception_hooks, show_error
 from ui.first_run import SAMPLE_WORKSPACE, copy_samples
 from ui.library_view import LibraryView
@@ -59,12 +60,16 @@ class MainWindow(QMainWindow):
         self.library = LibraryView(self.services, self.runner)
         self.chat = ChatView(self.services, self.runner)
         self.review = ReviewView(self.services, self.runner)
+        self.contracts = ContractsView(self.services, self.runner)
+        self.middle = QTabWidget()
+        self.middle.addTab(self.chat, "Chat")
+        self.middle.addTab(self.contracts, "Contracts")
         self.left = QSplitter(Qt.Orientation.Vertical)
         self.left.addWidget(self.workspaces)
         self.left.addWidget(self.library)
         self.left.setSizes([180, 600])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.left, self.chat, self.review):
+        for widget in (self.left, self.middle, self.review):
             self.splitter.addWidget(widget)
         self.splitter.setSizes([380, 560, 420])
         self.splitter.setChildrenCollapsible(False)
@@ -77,6 +82,8 @@ class MainWindow(QMainWindow):
         self.library.documents_listed.connect(self._on_documents_listed)
         self.library.sig_document_activated.connect(self._on_document_activated)
         self.chat.sig_citation_clicked.connect(self._on_citation_clicked)
+        self.contracts.sig_quote_clicked.connect(self.review.open_target)
+        self.contracts.summary_ready.connect(lambda summary: self.library.refresh())
         self.chat.answer_finished.connect(self.answer_finished)
         self.chat.welcome.sig_sample_requested.connect(self.open_sample)
         self.chat.welcome.sig_add_requested.connect(self.library.choose_files)
@@ -125,6 +132,7 @@ class MainWindow(QMainWindow):
         self.workspace = name if isinstance(name, str) else None
         self.library.set_workspace(self.workspace)
         self.chat.set_workspace(self.workspace)
+        self.contracts.set_workspace(self.workspace)
         if self.workspace is None:
             self.chat.show_welcome(True)
         elif self.workspace != self.services.settings.last_workspace:

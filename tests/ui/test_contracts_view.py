@@ -1,0 +1,52 @@
+"""Contracts in the window: a real CUAD contract summarized, a quote opens its page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl
+
+from tests.conftest import SHARED_DATA
+
+from .conftest import ScriptedRuntime, WindowFactory, create_workspace
+
+CONTRACT = (SHARED_DATA / "contracts/cuad/full_contract_pdf"
+            / "LIMEENERGYCO_09_09_1999-EX-10-DISTRIBUTOR AGREEMENT.PDF")
+
+
+def test_a_dropped_contract_gets_a_cited_summary_and_a_quote_opens_its_page(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = make_window(ScriptedRuntime())
+    create_workspace(qtbot, window, "Deals")
+    window.middle.setCurrentWidget(window.contracts)
+    with qtbot.waitSignal(window.contracts.summary_ready, timeout=300_000) as blocker:
+        window.contracts.summarize(CONTRACT)
+    summary = blocker.args[0]
+    shown = window.contracts.view.toPlainText()
+    assert "Governing law" in shown and "p. " in shown
+    found = next(i for i, field in enumerate(summary.fields) if field.found and field.verified)
+    citation = summary.fields[found].citation
+    with qtbot.waitSignal(window.review.page_shown, timeout=60_000) as page:
+        window.contracts.view.anchorClicked.emit(QUrl(f"quote:{found}"))
+    assert page.args[0] == citation.page
+    assert window.review.target is not None and window.review.target.passage_text
+    output = tmp_path / "summary.md"
+    job = window.contracts.export_to(output)
+    qtbot.waitUntil(lambda: job.is_done, timeout=30_000)
+    assert citation.quote[:40] in " ".join(output.read_text(encoding="utf-8").split())
+
+
+def test_a_file_that_is_not_a_contract_is_refused_with_a_message(
+        qtbot: Any, make_window: WindowFactory, answered_dialogs: list[str],
+        tmp_path: Path) -> None:
+    window = make_window(ScriptedRuntime())
+    create_workspace(qtbot, window, "Deals")
+    recipe = tmp_path / "recipe.txt"
+    recipe.write_text("Pancakes. Mix flour, eggs and milk. Fry in butter until golden.\n" * 20)
+    job = window.contracts.summarize(recipe)
+    assert job is not None
+    qtbot.waitUntil(lambda: job.is_done, timeout=120_000)
+    qtbot.waitUntil(lambda: bool(answered_dialogs), timeout=10_000)
+    assert "contract" in answered_dialogs[-1]
+    assert window.contracts.status.text() == "Not summarized."

@@ -1,0 +1,190 @@
+"""Contracts: drop a contract, get a cited summary whose quotes open the review pane.
+
+The contract is also added to the current workspace, so the review pane can show the page a
+quote comes from with the passage highlighted. Summarizing runs in a Job with progress and
+Cancel; the summary itself comes from app.contracts (Qt-free, deterministic, grounded).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import Services
+from models.errors import InputError
+from models.jobs import CancelFn, ProgressFn
+from ui.errors import show_error
+from ui.review_view import Target
+from ui.worker import Job, JobRunner
+
+DROP_HINT = ("<p style='margin:30px; color:gray' align='center'>Drop a contract here (PDF, "
+             "DOCX, TXT) or choose one, to get each key term with its quote and page.</p>")
+
+
+def summarize_into_workspace(services: Services, path: Path, workspace: str, *,
+                             progress: ProgressFn, cancel: CancelFn) -> tuple[Any, str]:
+    """Index the contract (so its pages can be reviewed), then summarize it."""
+    from app.contracts import summarize_contract
+
+    progress(0.05, f"Adding {path.name} to the workspace")
+    report = services.library().ingest([path], workspace=workspace, cancel=cancel)
+    doc_id = report.results[0].doc_id if report.results else ""
+    summary = summarize_contract(path, progress=lambda f, m: progress(0.3 + 0.7 * f, m),
+                                 cancel=cancel)
+    return summary, doc_id
+
+
+def summary_html(summary: Any) -> str:
+    rows = "".join(_field_row(index, field) for index, field in enumerate(summary.fields))
+    risks = "".join(f"<li><b>{html.escape(risk.title)}</b>: {html.escape(risk.explanation)}</li>"
+                    for risk in summary.risks) or "<li>None found.</li>"
+    return (f"<h3>{html.escape(summary.title)}</h3><p>{html.escape(summary.overview)}</p>"
+            f"<table cellpadding='4' width='100%'>{rows}</table>"
+            f"<h4>Unusual or risky terms</h4><ul>{risks}</ul>")
+
+
+def _field_row(index: int, field: Any) -> str:
+    statement = html.escape(field.statement)
+    if field.found and not field.verified:
+        statement = f"<span style='color:#b00020'>UNVERIFIED</span> {statement}"
+    quote = ""
+    if field.citation is not None:
+        citation = field.citation
+        quote = (f"<br><a href='quote:{index}'>p. {citation.page}</a> "
+                 f"<i>“{html.escape(citation.quote[:240])}”</i>")
+    return f"<tr><td valign='top' width='26%'><b>{html.escape(field.label)}</b></td>" \
+           f"<td>{statement}{quote}</td></tr>"
+
+
+class ContractsView(QWidget):
+    summary_ready = Signal(object)  # app.contracts.ContractSummary
+    sig_quote_clicked = Signal(object)  # ui.review_view.Target
+
+    def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services, self.runner = services, runner
+        self.workspace: str | None = None
+        self.summary: Any = None
+        self._source: Path | None = None
+        self._doc_id = ""
+        self._job: Job | None = None
+        self._build()
+
+    def _build(self) -> None:
+        self.choose_button = QPushButton("Choose contract…")
+        self.export_button = QPushButton("Export…")
+        self.cancel_button = QPushButton("Cancel")
+        self.progress = QProgressBar()
+        self.status = QLabel("")
+        self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
+        self.view.setHtml(DROP_HINT)
+        row = QHBoxLayout()
+        for widget in (self.choose_button, self.export_button, self.cancel_button):
+            row.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+        self.view.anchorClicked.connect(self._on_anchor_clicked)
+        self.choose_button.clicked.connect(self._on_choose)
+        self.export_button.clicked.connect(self._on_export)
+        self.cancel_button.clicked.connect(self._on_cancel)
+        self.setAcceptDrops(True)
+        self._set_busy(False)
+
+    def set_workspace(self, workspace: str | None) -> None:
+        self.workspace = workspace
+
+    # ----- input
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            self.summarize(files[0])
+            event.acceptProposedAction()
+
+    def _on_choose(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Choose a contract", "",
+                                              "Contracts (*.pdf *.docx *.txt *.md *.html)")
+        if name:
+            self.summarize(Path(name))
+
+    def summarize(self, path: Path) -> Job | None:
+        if self.workspace is None:
+            show_error(self, InputError("Choose or create a workspace first."))
+            return None
+        self._source = path
+        self._set_busy(True)
+        self.status.setText(f"Summarizing {path.name}…")
+        self._job = (Job(summarize_into_workspace, self.services, path, self.workspace)
+                     .on_progress(self._on_progress).on_success(self._on_summarized)
+                     .on_failure(self._on_failed).start(self.runner))
+        return self._job
+
+    # ----- results
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+        self.status.setText(message)
+
+    def _on_summarized(self, result: object) -> None:
+        self.summary, self._doc_id = result  # type: ignore[misc]
+        self._set_busy(False)
+        self.view.setHtml(summary_html(self.summary))
+        self.status.setText(f"{self.summary.page_count} pages in {self.summary.seconds:.1f} s")
+        self.summary_ready.emit(self.summary)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self.status.setText("Not summarized.")
+        show_error(self, error)
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if not text.startswith("quote:") or self.summary is None or self._source is None:
+            return
+        citation = self.summary.fields[int(text.split(":", 1)[1])].citation
+        self.sig_quote_clicked.emit(Target(
+            self.workspace or "", self._doc_id, str(self._source), self._source.name,
+            citation.page, (citation.start, citation.end), citation.quote))
+
+    def _on_cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def _on_export(self) -> None:
+        if self.summary is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "Export summary", "summary.md",
+                                              "Markdown (*.md);;Word (*.docx);;PDF (*.pdf)")
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, path: Path) -> Job:
+        from app.contracts import export_summary
+
+        return Job(export_summary, self.summary, path).on_failure(
+            lambda error: show_error(self, error)).start(self.runner)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        self.choose_button.setEnabled(not busy)
+        self.export_button.setEnabled(not busy and self.summary is not None)
+        self.progress.setVisible(busy)
