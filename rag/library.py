@@ -90,7 +90,9 @@ class Workspace:
     def remove(self, reference: str) -> list[str]:
         """Forget a path (file or folder) or a document id (6+ leading characters); documents
         left with no path are purged from every store. Returns the purged document ids."""
-        absolute = str(Path(reference).expanduser().absolute()).rstrip("/")
+        given = Path(reference).expanduser()
+        # Ingest records resolved paths (links followed), so the reference must be resolved too.
+        absolute = str(given.resolve() if given.exists() else given.absolute()).rstrip("/")
         purged = []
         for record in self.documents():
             if len(reference) >= 6 and record.doc_id.startswith(reference.lower()):

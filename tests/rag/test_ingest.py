@@ -96,6 +96,17 @@ def test_purge_removes_a_document_from_every_store(tmp_path: Path, workspace: Wo
     assert workspace.consistency_problems() == []
 
 
+def test_purge_through_a_linked_folder_finds_the_document(
+        tmp_path: Path, workspace: Workspace, fake_embedder: FakeEmbedder) -> None:
+    real = tmp_path / "matters"
+    real.mkdir()
+    contract = _write(real, "deal.txt", "Indemnification obligations. " * 10)
+    (tmp_path / "linked").symlink_to(real)
+    _ingest(workspace, fake_embedder, tmp_path / "linked" / "deal.txt")
+    assert len(workspace.remove(str(tmp_path / "linked" / contract.name))) == 1
+    assert workspace.documents() == []
+
+
 def test_purging_one_of_two_paths_keeps_the_document(tmp_path: Path, workspace: Workspace,
                                                      fake_embedder: FakeEmbedder) -> None:
     first = _write(tmp_path, "a.txt", "Audit rights. " * 10)
