@@ -81,6 +81,7 @@ class LlamaCppRuntime:
         self._llama: Any = None
         self._model_path: Path | None = None
         self._prompt_style = "completion"
+        self._chat_renderer: tuple[Any, str, str] | None = None  # compiled once per model
         self.last_stats = GenerationStats()
 
     # ----- lifecycle
@@ -103,12 +104,13 @@ class LlamaCppRuntime:
             self._llama = _open_llama(path, n_ctx=n_ctx, threads=self.threads,
                                       verbose=self.verbose)
             self._model_path, self._prompt_style = path, prompt_style
+            self._chat_renderer = None
 
     def unload(self) -> None:
         with self._lock:
             if self._llama is not None:
                 self._llama.close()
-            self._llama, self._model_path = None, None
+            self._llama, self._model_path, self._chat_renderer = None, None, None
 
     # ----- text
     def count_tokens(self, text: str) -> int:
@@ -118,10 +120,18 @@ class LlamaCppRuntime:
     def render(self, request: PromptRequest) -> RenderedPrompt:
         if self._prompt_style != "chat":
             return _render_completion(request)
-        llama = self._require_model()
-        eos = _token_text(llama, llama.token_eos())
-        bos = _token_text(llama, llama.token_bos())
-        return render_chat(request, _template_renderer(llama, eos, bos), eos, bos)
+        renderer, eos, bos = self._chat_template()
+        return render_chat(request, renderer, eos, bos)
+
+    def _chat_template(self) -> tuple[Any, str, str]:
+        """The model's chat template, compiled on first use: fitting a prompt renders it
+        several times per question."""
+        if self._chat_renderer is None:
+            llama = self._require_model()
+            eos = _token_text(llama, llama.token_eos())
+            bos = _token_text(llama, llama.token_bos())
+            self._chat_renderer = (_template_renderer(llama, eos, bos), eos, bos)
+        return self._chat_renderer
 
     def stream(
         self,

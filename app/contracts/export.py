@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from app.contracts.summary import Citation, ContractSummary, FieldResult
+from app.pdf_fonts import choose_font
 from models.errors import InputError
 
-UNICODE_FONTS = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-                 Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
-                 Path("C:/Windows/Fonts/arial.ttf"), Path("/Library/Fonts/Arial Unicode.ttf"))
-_ASCII = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."})
 UNVERIFIED = "UNVERIFIED"
 
 
@@ -107,7 +103,7 @@ def write_pdf(summary: ContractSummary, path: Path) -> None:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    encode = _font(pdf)
+    encode = choose_font(pdf)
 
     def block(text: str, size: int = 10, gap: float = 2.0) -> None:
         pdf.set_font_size(size)
@@ -132,17 +128,6 @@ def write_pdf(summary: ContractSummary, path: Path) -> None:
         if result.found and result.citation is not None:
             block(f"\u201c{result.citation.quote}\u201d", 9, 3.0)
     pdf.output(str(path))
-
-
-def _font(pdf: Any) -> Callable[[str], str]:
-    """A Unicode TrueType font when the system has one, else Helvetica with ASCII quotes."""
-    for font in UNICODE_FONTS:
-        if font.is_file():
-            pdf.add_font("Body", fname=str(font))
-            pdf.set_font("Body", size=10)
-            return lambda text: text
-    pdf.set_font("Helvetica", size=10)
-    return lambda text: text.translate(_ASCII).encode("latin-1", "replace").decode("latin-1")
 
 
 WRITERS: dict[str, Callable[[ContractSummary, Path], None]] = {
