@@ -15,10 +15,11 @@ import re
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from models.errors import ModelError
+from models.families import check_supported, detect_family
 from models.gguf_info import GgufMetadata, read_gguf_metadata
 from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 
@@ -44,6 +45,8 @@ class ModelInfo:
     chat_template: str | None
     embedded: bool = False
     added_at: float = 0.0
+    family: str = ""  # human name, e.g. "IBM Granite 3" (models.families)
+    parameter_count: int = 0
 
 
 class ModelCatalog:
@@ -95,13 +98,15 @@ class ModelCatalog:
         self, source: Path, *, progress: ProgressFn = no_progress, cancel: CancelFn = never_cancel
     ) -> ModelInfo:
         source = Path(source).expanduser()
-        read_gguf_metadata(source)  # refuse junk before copying gigabytes
+        metadata = read_gguf_metadata(source)  # refuse junk before copying gigabytes
+        check_supported(metadata.architecture, source.name)
         self._probe(source)
         model_id = _slug(source.stem)
         if model_id in self._read():
             raise ModelError(f"A model called {model_id!r} is already installed.")
         staged = self._stage_file([source], progress=progress, cancel=cancel)
-        return self._commit(staged, model_id, f"{model_id}.gguf", embedded=False)
+        return self._commit(staged, model_id, f"{model_id}.gguf", embedded=False,
+                            metadata=metadata)
 
     def remove(self, model_id: str) -> None:
         info = self.get(model_id)
@@ -136,11 +141,12 @@ class ModelCatalog:
         return staged, digest.hexdigest()
 
     def _commit(
-        self, staged: tuple[Path, str], model_id: str, file_name: str, *, embedded: bool
+        self, staged: tuple[Path, str], model_id: str, file_name: str, *, embedded: bool,
+        metadata: GgufMetadata | None = None,
     ) -> ModelInfo:
         temporary, sha = staged
         try:
-            metadata = read_gguf_metadata(temporary)
+            metadata = metadata or read_gguf_metadata(temporary)  # read once per import
             target = self.models_dir / file_name
             os.replace(temporary, target)
         except BaseException:
@@ -158,7 +164,7 @@ class ModelCatalog:
             return {}
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            return {item["id"]: ModelInfo(**item) for item in raw.get("models", [])}
+            return {item["id"]: _with_family(ModelInfo(**item)) for item in raw.get("models", [])}
         except (ValueError, TypeError, KeyError) as error:
             raise ModelError(f"The model list {path} is damaged ({error}); "
                              "remove it and import the models again.") from None
@@ -182,7 +188,16 @@ def _info_from(
         quantization=metadata.quantization, size_bytes=metadata.size_bytes, sha256=sha,
         prompt_style="chat" if chat else "completion", chat_template=metadata.chat_template,
         embedded=embedded, added_at=time.time(),
+        family=detect_family(metadata.architecture, metadata.name, metadata.chat_template),
+        parameter_count=metadata.parameter_count,
     )
+
+
+def _with_family(info: ModelInfo) -> ModelInfo:
+    """Entries written before families were recorded get theirs from what they do record."""
+    if info.family:
+        return info
+    return replace(info, family=detect_family(info.architecture, info.name, info.chat_template))
 
 
 def _slug(stem: str) -> str:
