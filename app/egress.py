@@ -4,7 +4,8 @@ Two layers. First, every library we ship that knows how to phone home is told no
 modes and telemetry switches, set before those libraries are imported). Second, a Python audit
 hook refuses any socket connection or name look-up that is not loopback or a Unix socket, and
 records the attempt so that tests and the status bar can show the count. The hook cannot see
-native code that opens sockets itself; the ``unshare -n`` tests cover that gap.
+native code that opens sockets itself: app.network_isolation closes that gap with the kernel
+(an empty network namespace), and the strace tests prove both layers over a long run.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ OFFLINE_ENVIRONMENT = {
     "ANONYMIZED_TELEMETRY": "False",
     "DO_NOT_TRACK": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    # onnxruntime 1.29+ ships native 1DS telemetry that looks up its events host from native
+    # threads (invisible to the audit hook) and queues events under ~/.cache/Microsoft;
+    # telemetry_events toggles do not stop it, only this variable read at initialisation does.
+    "ORT_DISABLE_TELEMETRY": "1",
 }
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}

@@ -5,6 +5,9 @@ import sys
 
 # The frozen app may start with an empty environment on a locked-down desktop.
 os.environ.setdefault("LANG", "C.UTF-8")
+# Before anything can load onnxruntime (PyInstaller's hooks included): its native telemetry
+# reads this once, at initialisation. app.egress sets it again with the other switches.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 from app.cli import main  # noqa: E402
 

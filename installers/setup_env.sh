@@ -26,15 +26,33 @@ up_to_date() {
 }
 
 ensure_system_libraries() {
-    # Qt needs these even offscreen; a fresh desktop image usually has them already.
+    # Qt needs the first group even offscreen; its xcb platform plugin (the real window) needs
+    # the libxcb group, which a fresh Debian 12 image lacks. The tests also run the real window
+    # under Xvfb and watch system calls with strace.
+    local -A wanted=(
+        [libEGL.so.1]=libegl1 [libGL.so.1]=libgl1 [libxkbcommon.so.0]=libxkbcommon0
+        [libfontconfig.so.1]=libfontconfig1 [libdbus-1.so.3]=libdbus-1-3
+        [libxcb-cursor.so.0]=libxcb-cursor0 [libxcb-icccm.so.4]=libxcb-icccm4
+        [libxcb-keysyms.so.1]=libxcb-keysyms1 [libxcb-image.so.0]=libxcb-image0
+        [libxcb-render-util.so.0]=libxcb-render-util0 [libxcb-shape.so.0]=libxcb-shape0
+        [libxcb-xkb.so.1]=libxcb-xkb1 [libxkbcommon-x11.so.0]=libxkbcommon-x11-0
+        [libxcb-randr.so.0]=libxcb-randr0 [libxcb-xinerama.so.0]=libxcb-xinerama0
+    )
     local missing=()
-    for lib in libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3; do
-        ldconfig -p | grep -q "$lib" || missing+=("$lib")
+    for lib in "${!wanted[@]}"; do
+        ldconfig -p | grep -q "$lib" || missing+=("${wanted[$lib]}")
     done
-    if (( ${#missing[@]} )) && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-        echo "setup: installing system libraries for Qt (${missing[*]})"
+    for tool in Xvfb:xvfb xauth:xauth strace:strace; do
+        command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+    done
+    (( ${#missing[@]} )) || return 0
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing system packages (${missing[*]})"
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 >/dev/null
+            "${missing[@]}" >/dev/null
+    else
+        echo "setup: these system packages are missing; ask an administrator to install them:" \
+             "${missing[*]}" >&2
     fi
 }
 

@@ -110,6 +110,10 @@ def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def _onnx_session(model: Path, threads: int) -> Any:
+    # The only switch that stops onnxruntime's native telemetry (DNS look-ups of its events
+    # host from native threads, events queued under ~/.cache): it is read when onnxruntime
+    # initialises, so it is set here too for whoever embeds without going through the app.
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     import onnxruntime
 
     onnxruntime.disable_telemetry_events()
@@ -163,18 +167,11 @@ class SentenceTransformerEmbedder:
                           dtype=np.float32)
 
 
-def load_embedder(variant: str = "fp32", *, export_dir: Path | None = None) -> Embedder:
-    """The fast ONNX embedder; exports it on first use when set-up did not (needs torch once)."""
-    tokenizer = model_dir() / "tokenizer.json"
-    model = onnx_path(variant)
-    if not model.is_file() and export_dir is not None:
-        model = export_dir / model.name
-        if not model.is_file():
-            log.warning("no exported embedder at %s: exporting once into %s", onnx_path(), model)
-            from rag.onnx_export import export
-
-            export(model, variant=variant)
+def load_embedder(variant: str = "fp32", *, model: Path | None = None) -> Embedder:
+    """The fast ONNX embedder, from the file set-up exported (``rag.onnx_export``); ``model``
+    overrides where that file is."""
+    model = model or onnx_path(variant)
     if not model.is_file():
         raise ModelError(f"The embedding model has not been exported ({model} is missing). "
                          "Run installers/setup_env.sh.")
-    return OnnxEmbedder(model, tokenizer)
+    return OnnxEmbedder(model, model_dir() / "tokenizer.json")

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The test session itself stays in the machine's network namespace (tests that want the
+# kernel-enforced mode start Enclave in a fresh process and ask for it).
+os.environ["ENCLAVE_OFFLINE_ENFORCEMENT"] = "off"
 
 from app.egress import go_offline, guard  # noqa: E402
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.egress import guard
+from app.network_isolation import offline_mode
 
 
 def memory_text() -> str:
@@ -16,8 +17,18 @@ def memory_text() -> str:
 
 def offline_text() -> str:
     egress = guard()
-    state = "Offline" if egress.installed else "Egress guard OFF"
-    return f"{state} · {egress.blocked_count} blocked"
+    if not egress.installed:
+        return f"Egress guard OFF · {egress.blocked_count} blocked"
+    return f"{offline_mode().label} · {egress.blocked_count} blocked"
+
+
+def offline_tooltip() -> str:
+    mode = offline_mode()
+    how = ("The operating system has cut this process off from every network"
+           if mode.enforced_by_os else "Enclave refuses every connection inside the process; "
+           "the operating system could not cut the network off")
+    return (f"{how} ({mode.detail}). The count is the number of attempts Enclave stopped "
+            "(it should be 0).")
 
 
 class StatusWidgets:
@@ -27,8 +38,7 @@ class StatusWidgets:
         self.model_label = QLabel("Loading model…")
         self.memory_label = QLabel()
         self.offline_label = QLabel()
-        self.offline_label.setToolTip("Enclave blocks every network connection. The count is "
-                                      "the number of attempts it stopped (it should be 0).")
+        self.offline_label.setToolTip(offline_tooltip())
         bar.addWidget(self.model_label)
         bar.addPermanentWidget(self.memory_label)
         bar.addPermanentWidget(self.offline_label)

@@ -43,6 +43,7 @@ PLUGGED_COMMAND_MODULES = (
     "app.cli.privacy_commands",
     "app.cli.contract_commands",
     "app.cli.selftest_commands",
+    "app.cli.audit_commands",
 )
 
 
@@ -61,6 +62,10 @@ def _plugged_command_modules() -> list[Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     go_offline()
+    refusal = _enter_offline_namespace()
+    if refusal:
+        print(f"enclave: {refusal}", file=sys.stderr)
+        return 3
     from app.cli.common import run_handler
 
     parser = build_parser()
@@ -69,6 +74,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     return run_handler(args)
+
+
+def _enter_offline_namespace() -> str:
+    """First thing, while the process has a single thread: let the kernel cut the network off.
+    Returns why Enclave must not start, or ''."""
+    from app.network_isolation import OfflineEnforcementRequired, enter_offline_namespace
+
+    try:
+        enter_offline_namespace()
+    except OfflineEnforcementRequired as error:
+        return error.message
+    return ""
 
 
 if __name__ == "__main__":

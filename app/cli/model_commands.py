@@ -12,7 +12,9 @@ from typing import Any
 
 from app.cli.common import print_progress_bar
 from app.egress import guard
+from app.network_isolation import network_namespace, offline_mode
 from app.services import Services
+from models.catalog import describe_model
 from models.errors import InputError
 from models.prompts import PromptRequest
 
@@ -56,8 +58,8 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
         from app.cli.library_commands import run_ask_documents
 
         return run_ask_documents(question, args.workspace, services)
-    services.ensure_model_loaded()
-    options = services.generation_options()
+    services.models.ensure_loaded()
+    options = services.models.generation_options()
     if args.max_tokens:
         options = type(options)(max_tokens=args.max_tokens, temperature=options.temperature)
     request = PromptRequest(system=services.settings.llm.system_prompt, question=question)
@@ -69,26 +71,41 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
 
 
 def run_list(args: argparse.Namespace, services: Services) -> int:
-    services.active_model()  # makes sure the embedded model is installed and listed
-    active = services.active_model().id
-    print(f"{'':2}{'ID':34} {'ARCH':10} {'QUANT':8} {'CONTEXT':>8} {'SIZE':>9}  PROMPT")
-    for info in services.catalog.list():
-        marker = "* " if info.id == active else "  "
-        print(f"{marker}{info.id:34} {info.architecture:10} {info.quantization:8} "
-              f"{info.context_length:>8} {info.size_bytes / 2**20:>7.0f}MB  {info.prompt_style}")
+    active = services.models.active().id  # also installs and lists the embedded model
+    infos = services.catalog.list()
+    header, *lines = _table_lines([{"ID": info.id, **describe_model(info)} for info in infos])
+    print(f"  {header}")
+    for info, line in zip(infos, lines, strict=True):
+        print(f"{'*' if info.id == active else ' '} {line}")
     return 0
 
 
+_RIGHT_ALIGNED = {"Parameters", "Context", "Size"}
+
+
+def _table_lines(rows: list[dict[str, str]]) -> list[str]:
+    """Rows of equal keys as aligned text columns, headed by the keys in capitals."""
+    widths = {key: max(len(key), *(len(row[key]) for row in rows)) for key in rows[0]}
+
+    def line(cells: dict[str, str]) -> str:
+        return "  ".join(cells[key].rjust(width) if key in _RIGHT_ALIGNED else
+                         cells[key].ljust(width) for key, width in widths.items()).rstrip()
+
+    return [line({key: key.upper() for key in widths}), *(line(row) for row in rows)]
+
+
 def run_import(args: argparse.Namespace, services: Services) -> int:
-    info = services.catalog.import_file(args.file, progress=print_progress_bar)
-    print(f"Imported {info.id}: {info.name}, {info.architecture}, {info.quantization}, "
-          f"context {info.context_length}, {info.prompt_style} prompts.")
+    info = services.models.import_file(args.file, progress=print_progress_bar)
+    column = describe_model(info)
+    print(f"Imported {info.id}: {info.name}, {info.family} ({info.architecture}), "
+          f"{column['Parameters']} parameters, {info.quantization}, context {column['Context']}, "
+          f"{info.prompt_style} prompts ({column['Template']}).")
     print(f"Make it the active model with: enclave models use {info.id}")
     return 0
 
 
 def run_use(args: argparse.Namespace, services: Services) -> int:
-    info = services.use_model(args.model_id)
+    info = services.models.use(args.model_id)
     print(f"Active model: {info.id}")
     return 0
 
@@ -105,7 +122,7 @@ def run_doctor(args: argparse.Namespace, services: Services) -> int:
     for package in DOCTOR_PACKAGES:
         print(f"  {package:28} {_version(package)}")
     print(f"Threads for generation: {services.runtime.threads}")
-    services.active_model()
+    services.models.active()
     all_ok = True
     for info in services.catalog.list():
         ok = services.catalog.verify(info)
@@ -115,6 +132,9 @@ def run_doctor(args: argparse.Namespace, services: Services) -> int:
     egress = guard()
     print(f"Egress guard: {'on' if egress.installed else 'OFF'}, "
           f"{egress.blocked_count} blocked attempts")
+    mode = offline_mode()
+    print(f"{mode.label}: {mode.detail}")
+    print(f"Network namespace: {network_namespace()}")
     return 0 if all_ok and egress.installed else 1
 
 
