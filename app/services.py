@@ -1,98 +1,132 @@
-"""The one place that chooses implementations; everything else receives its collaborators.
+"""The composition root: the one place that chooses implementations (runtime, embedder, vector
+index, PII analyzer, contract phraser) from the settings; everything else receives its
+collaborators. Tests swap parts by passing factories to :func:`build_services`.
 
-Tests swap parts by passing them in (a fake runtime, a temporary data directory).
+Parts are built on first use, once, even when several worker threads ask at the same moment;
+heavy imports (Chroma, spaCy, onnxruntime) happen then, not when the app starts.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from app.paths import DataPaths, bundled_models_dir
-from app.settings import Settings, load_settings, save_settings
-from models.catalog import EMBEDDED_MODEL_ID, ModelCatalog, ModelInfo
-from models.errors import ModelError
-from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
-from models.runtime import GenerationOptions, LlamaCppRuntime, probe_loadable
+from app.audit import AuditLog, AuditTrail
+from app.history import HistoryStore
+from app.library_service import LibraryService
+from app.model_service import ModelService
+from app.paths import DataPaths
+from app.settings import Settings, SettingsStore
+from app.workspaces import WorkspaceService
+from models.catalog import ModelCatalog
+from models.llm import LlmRuntime
+from models.runtime import LlamaCppRuntime, probe_loadable
+from rag.library import Library
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from app.chat import ChatService
+    from app.contracts.phrasing import ModelPhraser
+    from app.privacy.analyzer import PiiAnalyzer
+    from app.privacy.apply import IndexRedactor
+    from app.privacy.policy import PrivacyPolicy
+    from app.review import ReviewService
+    from rag.embedder import Embedder
+    from rag.index import ChromaIndex
+
+T = TypeVar("T")
 
 
-@dataclass
+class Lazy(Generic[T]):
+    """A part built by ``build`` on first use; the lock makes concurrent first uses build once."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value
+
+    @property
+    def built(self) -> T | None:
+        return self._value
+
+
 class Services:
-    paths: DataPaths
-    settings: Settings
-    catalog: ModelCatalog
-    runtime: Any  # LlamaCppRuntime or a test double with the same methods
-    extras: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, paths: DataPaths, settings: SettingsStore, catalog: ModelCatalog,
+                 runtime: LlmRuntime, *, embedder: Callable[[], Embedder] | None = None,
+                 pii_analyzer: Lazy[PiiAnalyzer] | None = None,
+                 audit: AuditTrail | None = None) -> None:
+        self.paths, self.settings_store, self.catalog, self.runtime = (
+            paths, settings, catalog, runtime)
+        self.audit: AuditTrail = audit if audit is not None else AuditLog(paths.audit_file)
+        self.models = ModelService(catalog, runtime, settings, audit=self.audit)
+        self._vector_index = Lazy(self._open_vector_index)
+        self._embedder = Lazy(embedder or self._load_embedder)
+        self._pii_analyzer = pii_analyzer or Lazy(self._build_pii_analyzer)
+        self._library = Lazy(self._open_library)
+
+    # ----- settings
+    @property
+    def settings(self) -> Settings:
+        return self.settings_store.current
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.settings_store.current = settings
 
     def save(self) -> None:
-        save_settings(self.settings, self.paths.settings_file)
+        self.settings_store.save()
 
-    def active_model(self) -> ModelInfo:
-        """The model the user chose, falling back to the embedded one (installed on demand)."""
-        wanted = self.settings.active_model
-        if wanted and wanted != EMBEDDED_MODEL_ID:
-            return self.catalog.get(wanted)
-        return self.catalog.install_embedded(bundled_dir=bundled_models_dir())
+    # ----- parts
+    def library(self) -> LibraryService:
+        return self._library.get()
 
-    def use_model(self, model_id: str) -> ModelInfo:
-        info = self.catalog.get(model_id)
-        self.settings = self.settings.model_copy(update={"active_model": info.id})
-        self.save()
-        return info
+    def history(self) -> HistoryStore:
+        return HistoryStore(self.paths.history_dir, redactor_for=self._history_redactor)
 
-    def ensure_model_loaded(
-        self, *, progress: ProgressFn = no_progress, cancel: CancelFn = never_cancel
-    ) -> ModelInfo:
-        info = self.active_model()
-        path = self.catalog.path_of(info)
-        if self.runtime.model_path != path:
-            if not path.is_file():
-                raise ModelError(f"The file of model {info.id!r} is missing: {path}. "
-                                 "Import it again.")
-            progress(0.0, f"Loading {info.name}")
-            self.runtime.load(path, prompt_style=info.prompt_style,
-                              context_length=info.context_length)
-            log.info("loaded model %s (%s, ctx %d)", info.id, info.quantization,
-                     self.runtime.n_ctx)
-        return info
+    def workspaces(self) -> WorkspaceService:
+        return WorkspaceService(self.library(), self.history())
 
-    def generation_options(self) -> GenerationOptions:
-        llm = self.settings.llm
-        return GenerationOptions(max_tokens=llm.max_tokens, temperature=llm.temperature)
+    def review(self) -> ReviewService:
+        from app.review import ReviewService
 
-    def library(self) -> Any:
-        """The document library (app.library.LibraryService), built on first use."""
-        if "library" not in self.extras:
-            from app.library import LibraryService
+        return ReviewService(self.library(), self.pii_analyzer, self.privacy_policy,
+                             audit=self.audit)
 
-            self.extras["library"] = LibraryService(self.paths, self.settings.rag)
-        return self.extras["library"]
+    def embedder(self) -> Embedder:
+        return self._embedder.get()
 
-    def chat(self) -> Any:
-        """Answers from the documents (app.chat.ChatService) with the settings as they are now:
-        it holds no state of its own, so a fresh one per question sees every settings change."""
+    def pii_analyzer(self) -> PiiAnalyzer:
+        return self._pii_analyzer.get()
+
+    def chat(self) -> ChatService:
+        """Answers from the documents with the settings as they are now: a ChatService holds
+        no state of its own, so a fresh one per question sees every settings change."""
         from app.chat import ChatService
 
-        rag = self.settings.rag
+        settings = self.settings
         return ChatService(
-            self.library().retriever, self.runtime,
-            system_prompt=self.settings.llm.system_prompt,
-            options=self.generation_options(), top_k=rag.top_k,
-            min_relevance=rag.min_relevance, ensure_model=self.ensure_model_loaded)
+            self.library().retriever, self.runtime, system_prompt=settings.llm.system_prompt,
+            options=self.models.generation_options(), top_k=settings.rag.top_k,
+            min_relevance=settings.rag.min_relevance, ensure_model=self.models.ensure_loaded,
+            index_is_redacted=lambda name: self.privacy_policy(name).redacts_index,
+            audit=self.audit)
 
-    def pii_analyzer(self) -> Any:
-        """The PII analyzer (app.privacy), built on first use and then reused."""
-        if "pii_analyzer" not in self.extras:
-            from app.privacy.analyzer import build_analyzer
+    def contract_phraser(self, *, use_model: bool) -> ModelPhraser | None:
+        """None: fixed template wording; otherwise the local model rewords (checked)."""
+        if not use_model:
+            return None
+        from app.contracts.phrasing import ModelPhraser
 
-            threshold = self.settings.privacy.score_threshold
-            self.extras["pii_analyzer"] = build_analyzer(score_threshold=threshold)
-        return self.extras["pii_analyzer"]
+        return ModelPhraser(self.runtime, self.models.generation_options(),
+                            ensure_model=self.models.ensure_loaded)
 
-    def privacy_policy(self, workspace: str | None = None) -> Any:
+    def privacy_policy(self, workspace: str | None = None) -> PrivacyPolicy:
         """The privacy policy of ``workspace`` (the last used one by default)."""
         from app.privacy.policy import get_policy
 
@@ -101,17 +135,57 @@ class Services:
         return get_policy(privacy.workspace_policies.get(name, privacy.default_policy))
 
     def close(self) -> None:
-        library = self.extras.pop("library", None)
+        library = self._library.built
         if library is not None:
             library.close()
         self.runtime.unload()
 
+    # ----- the choices
+    def _open_library(self) -> LibraryService:
+        library = Library(self.paths.index_dir, open_index=self._vector_index.get)
+        return LibraryService(library, lambda: self.settings.rag, self._embedder.get,
+                              transform_for=self._index_transform, audit=self.audit)
 
-def build_services(paths: DataPaths | None = None, *, runtime: Any = None) -> Services:
+    def _open_vector_index(self) -> ChromaIndex:
+        from rag.index import ChromaIndex
+
+        return ChromaIndex(self.paths.index_dir / "chroma")
+
+    def _load_embedder(self) -> Embedder:
+        from rag.embedder import load_embedder
+        from rag.onnx_export import exported_model
+
+        return load_embedder(model=exported_model(self.paths.root / "embedder"))
+
+    def _history_redactor(self, workspace: str) -> Callable[[str], str] | None:
+        """Conversation history follows the workspace's policy: redacted as its index is."""
+        transform = self._index_transform(workspace)
+        return transform.redact_text if transform is not None else None
+
+    def _index_transform(self, workspace: str) -> IndexRedactor | None:
+        """What ingest stores of a document in ``workspace``: its policy applied (app.privacy
+        .apply); None when the policy keeps the text."""
+        from app.privacy.apply import index_transform
+
+        return index_transform(self.privacy_policy(workspace), self.pii_analyzer)
+
+    def _build_pii_analyzer(self) -> PiiAnalyzer:
+        from app.privacy.analyzer import build_analyzer
+
+        return build_analyzer(score_threshold=self.settings.privacy.score_threshold)
+
+
+def build_services(paths: DataPaths | None = None, *, runtime: LlmRuntime | None = None,
+                   embedder: Callable[[], Embedder] | None = None,
+                   pii_analyzer: Lazy[PiiAnalyzer] | None = None) -> Services:
+    """The services of the data directory ``paths``; tests pass a runtime double, an embedder
+    factory, or a PII analyzer shared across tests."""
     paths = (paths or DataPaths.default()).ensure()
-    settings = load_settings(paths.settings_file)
+    audit = AuditLog(paths.audit_file)
+    settings = SettingsStore(paths.settings_file, audit=audit)
     catalog = ModelCatalog(paths.models_dir, probe=probe_loadable)
     if runtime is None:
-        runtime = LlamaCppRuntime(threads=settings.llm.threads,
-                                  context_cap=settings.llm.context_cap)
-    return Services(paths=paths, settings=settings, catalog=catalog, runtime=runtime)
+        llm = settings.current.llm
+        runtime = LlamaCppRuntime(threads=llm.threads, context_cap=llm.context_cap)
+    return Services(paths, settings, catalog, runtime, embedder=embedder,
+                    pii_analyzer=pii_analyzer, audit=audit)

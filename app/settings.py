@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from models.errors import InputError
+
+if TYPE_CHECKING:
+    from app.audit import AuditTrail
 
 SCHEMA_VERSION = 1
 
@@ -138,3 +142,43 @@ def updated(settings: Settings, section: str, **values: Any) -> Settings:
     target = raw if not section else raw.setdefault(section, {})
     target.update(values)
     return parse_settings(raw)
+
+
+class SettingsStore:
+    """The settings in force and the file they live in. Every service reads ``current`` when
+    it needs a value, so a change made in Settings is seen at once; changes are saved at once."""
+
+    def __init__(self, path: Path, settings: Settings | None = None, *,
+                 audit: AuditTrail | None = None) -> None:
+        self.path = path
+        self.current = settings if settings is not None else load_settings(path)
+        self._saved = self.current
+        self._audit = audit
+        self._lock = threading.Lock()
+
+    def save(self) -> None:
+        with self._lock:
+            save_settings(self.current, self.path)
+            changed = changed_fields(self._saved, self.current)
+            self._saved = self.current
+        if changed and self._audit is not None:  # names of fields only, never their values
+            self._audit.record("settings_change", fields=changed)
+
+    def update(self, section: str, **values: Any) -> Settings:
+        """Validate, apply and save ``values`` in ``section`` ("" = top level)."""
+        self.current = updated(self.current, section, **values)
+        self.save()
+        return self.current
+
+
+def changed_fields(before: Settings, after: Settings) -> list[str]:
+    """Dotted names of the settings that differ ("llm.temperature")."""
+    old, new = before.model_dump(), after.model_dump()
+    changed = []
+    for key in sorted(set(old) | set(new)):
+        if isinstance(old.get(key), dict) and isinstance(new.get(key), dict):
+            changed += [f"{key}.{name}" for name in sorted(set(old[key]) | set(new[key]))
+                        if old[key].get(name) != new[key].get(name)]
+        elif old.get(key) != new.get(key):
+            changed.append(key)
+    return changed

@@ -19,7 +19,7 @@ import numpy as np
 from models.errors import Cancelled
 from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.chunking import chunk_document
-from rag.documents import content_hash
+from rag.documents import LoadedDocument, content_hash
 from rag.embedder import Embedder
 from rag.errors import DocumentRefused, NoTextFound
 from rag.library import Workspace
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 EMBED_SLICE = 64
 StepFn = Callable[[float], None]  # progress within one file, 0..1
+DocumentTransform = Callable[[LoadedDocument], LoadedDocument]
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,12 @@ def ingest(
     embedder: Embedder,
     chunking: ChunkingOptions = ChunkingOptions(),
     password: str | None = None,
+    transform: DocumentTransform | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelFn = never_cancel,
 ) -> IngestReport:
+    """``transform``, when given, rewrites each loaded document before it is chunked (the app
+    passes its workspace privacy policy here): everything stored is the transformed text."""
     started, report = time.perf_counter(), IngestReport()
     files = list(expand_paths(paths))
     for number, path in enumerate(files):
@@ -105,7 +109,7 @@ def ingest(
             progress((number + fraction) / len(files), name)
 
         report.results.append(_ingest_one(path, workspace, embedder, chunking, password,
-                                          step, cancel))
+                                          step, cancel, transform))
     report.seconds = time.perf_counter() - started
     progress(1.0, report.summary())
     return report
@@ -113,7 +117,8 @@ def ingest(
 
 def _ingest_one(path: Path, workspace: Workspace, embedder: Embedder,
                 chunking: ChunkingOptions, password: str | None,
-                step: StepFn, cancel: CancelFn) -> FileResult:
+                step: StepFn, cancel: CancelFn,
+                transform: DocumentTransform | None = None) -> FileResult:
     key = str(path.resolve()) if path.exists() else str(path.absolute())
     try:
         if not path.exists():
@@ -124,6 +129,8 @@ def _ingest_one(path: Path, workspace: Workspace, embedder: Embedder,
         if known is not None:
             return known
         document = load_bytes(path, data, password)
+        if transform is not None:
+            document = transform(document)
         chunks = chunk_document(document, max_tokens=chunking.max_tokens,
                                 overlap_tokens=chunking.overlap_tokens,
                                 count=embedder.count_tokens)
@@ -147,10 +154,11 @@ def _ingest_one(path: Path, workspace: Workspace, embedder: Embedder,
 
 
 def _known(workspace: Workspace, key: str, doc_id: str) -> FileResult | None:
-    if workspace.store.state_of(doc_id) != "done":
+    if workspace.state_of(doc_id) != "done":
         return None
-    others = [path for path in workspace.store.paths_of(doc_id) if path != key]
-    if key in workspace.store.paths_of(doc_id):
+    known = workspace.paths_of(doc_id)
+    others = [path for path in known if path != key]
+    if key in known:
         return FileResult(key, "unchanged", "already indexed", doc_id=doc_id)
     workspace.link(key, doc_id)
     return FileResult(key, "duplicate", f"same content as {others[0]}" if others else "",

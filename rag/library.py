@@ -11,7 +11,8 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,8 @@ import numpy as np
 from models.errors import InputError
 from rag.chunking import Chunk
 from rag.documents import LoadedDocument
-from rag.index import ChromaIndex, collection_name
-from rag.store import DocumentRecord, LibraryStore, chunk_id
+from rag.index import ChromaIndex, VectorHit, collection_name
+from rag.store import DocumentRecord, LibraryStore, StoredChunk, chunk_id
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,33 @@ class Workspace:
     def documents(self) -> list[DocumentRecord]:
         return self.store.documents()
 
+    # ----- what ingest and retrieval ask of a workspace (they never reach into its stores)
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        return next((record for record in self.documents() if record.doc_id == doc_id), None)
+
+    def state_of(self, doc_id: str) -> str | None:
+        return self.store.state_of(doc_id)
+
+    def paths_of(self, doc_id: str) -> list[str]:
+        return self.store.paths_of(doc_id)
+
+    def page_text(self, doc_id: str, page: int) -> str | None:
+        return self.store.page_text(doc_id, page)
+
+    def chunks(self, chunk_ids: Iterable[str]) -> dict[str, StoredChunk]:
+        return self.store.chunks(chunk_ids)
+
+    def keyword_search(self, question: str, limit: int,
+                       doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        return self.store.keyword_search(question, limit, doc_ids)
+
+    def vector_search(self, vector: np.ndarray, limit: int,
+                      doc_ids: Sequence[str] | None = None) -> list[VectorHit]:
+        return self.index.query(self.name, vector, limit, doc_ids)
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return self.index.vectors(self.name, chunk_ids)
+
     def remove(self, reference: str) -> list[str]:
         """Forget a path (file or folder) or a document id (6+ leading characters); documents
         left with no path are purged from every store. Returns the purged document ids."""
@@ -126,28 +154,37 @@ class Workspace:
 
 
 class Library:
-    """All workspaces under one folder (the data directory's ``index``)."""
+    """All workspaces under one folder (the data directory's ``index``). The vector index is
+    opened on first use, by ``open_index`` (the composition root's choice; Chroma in
+    ``root/chroma`` by default). Worker threads open workspaces too, hence the lock."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *,
+                 open_index: Callable[[], ChromaIndex] | None = None) -> None:
         self.root = root
+        self._open_index = open_index or (lambda: ChromaIndex(root / "chroma"))
         self._index: ChromaIndex | None = None
         self._open: dict[str, Workspace] = {}
+        self._lock = threading.RLock()
 
     @property
     def index(self) -> ChromaIndex:
-        if self._index is None:
-            self._index = ChromaIndex(self.root / "chroma")
-        return self._index
+        with self._lock:
+            if self._index is None:
+                self._index = self._open_index()
+            return self._index
 
     def workspace(self, name: str = DEFAULT_WORKSPACE) -> Workspace:
         name = check_workspace_name(name)
-        if name not in self._open:
-            folder = self._folder(name)
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "workspace.json").write_text(json.dumps({"name": name}), encoding="utf-8")
-            self._open[name] = Workspace(name, LibraryStore(folder / "library.sqlite"),
-                                         self.index)
-        return self._open[name]
+        with self._lock:
+            return self._open.get(name) or self._open_workspace(name)
+
+    def _open_workspace(self, name: str) -> Workspace:
+        folder = self._folder(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "workspace.json").write_text(json.dumps({"name": name}), encoding="utf-8")
+        workspace = Workspace(name, LibraryStore(folder / "library.sqlite"), self.index)
+        self._open[name] = workspace
+        return workspace
 
     def has_workspace(self, name: str) -> bool:
         return (self._folder(name) / "library.sqlite").is_file()
@@ -159,7 +196,8 @@ class Library:
         return names
 
     def delete_workspace(self, name: str) -> None:
-        workspace = self._open.pop(name, None)
+        with self._lock:
+            workspace = self._open.pop(name, None)
         if workspace is not None:
             workspace.close()
         self.index.drop(name)

@@ -1,11 +1,14 @@
 """Export all-MiniLM-L6-v2 from the installed package to ONNX (set-up time only: needs torch).
 
+Set-up code: it imports ``rag.embedder`` (where the file goes), never the other way round.
+
 Run as ``python -m rag.onnx_export [--int8] [TARGET]``; does nothing when the target exists.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -14,6 +17,7 @@ from typing import Any
 from rag.embedder import model_dir, onnx_path
 
 OPSET = 17
+log = logging.getLogger(__name__)
 
 
 def export(target: Path, *, variant: str = "fp32") -> Path:
@@ -27,6 +31,19 @@ def export(target: Path, *, variant: str = "fp32") -> Path:
     _export_fp32(temporary)
     os.replace(temporary, target)
     return target
+
+
+def exported_model(fallback_dir: Path, variant: str = "fp32") -> Path:
+    """The exported ONNX file: set-up's, or one exported once into ``fallback_dir`` when set-up
+    did not make it (a development checkout; needs torch that one time)."""
+    model = onnx_path(variant)
+    if model.is_file():
+        return model
+    model = fallback_dir / model.name
+    if not model.is_file():
+        log.warning("no exported embedder at %s: exporting once into %s", onnx_path(), model)
+        export(model, variant=variant)
+    return model
 
 
 def _export_fp32(target: Path) -> None:

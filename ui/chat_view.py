@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTextBrowser,
@@ -24,11 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.history import (
+    CitationRef,
+    Exchange,
+    citation_refs,
+    evidence_refs,
+    quote_refs,
+    to_markdown,
+)
 from app.services import Services
 from models.jobs import CancelFn
 from models.prompts import Turn
 from ui.errors import show_error
-from ui.history import CitationRef, Exchange, HistoryStore, citation_refs, to_markdown
+from ui.model_wait import ModelWait
 from ui.style import named
 from ui.transcript import parse_citation_href, transcript_html
 from ui.welcome import WelcomePage
@@ -39,18 +48,20 @@ HISTORY_TURNS = 4
 
 def ask(services: Services, question: str, workspace: str, history: list[Turn], *,
         emit: Any, cancel: CancelFn) -> Any:
+    """The evidence arrives first (a tuple of quotes), then the checked short answer."""
     return services.chat().ask(question, workspace=workspace, history=history, on_token=emit,
-                    cancel=cancel)
+                               on_evidence=emit, cancel=cancel)
 
 
 class ChatView(QWidget):
     answer_finished = Signal(str)  # "answered", "stopped", "not found" or "failed"
-    sig_citation_clicked = Signal(object)  # ui.history.CitationRef
+    sig_citation_clicked = Signal(object)  # app.history.CitationRef
+    sig_model_wanted = Signal()  # a question came while no model is loaded or loading
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self.services, self.runner = services, runner
-        self.store = HistoryStore(services.paths.history_dir)
+        self.history = services.history()
         self.workspace: str | None = None
         self.exchanges: list[Exchange] = []
         self.streamed: list[str] = []
@@ -71,6 +82,8 @@ class ChatView(QWidget):
         self.stack.addWidget(self.transcript)
         self.stack.setCurrentWidget(self.transcript)
         layout.addWidget(self.stack, 1)
+        self.model_wait = ModelWait()
+        layout.addWidget(self.model_wait)
         layout.addLayout(self._input_row())
 
     def _toolbar(self) -> QHBoxLayout:
@@ -110,7 +123,20 @@ class ChatView(QWidget):
 
     # ----- state
     def set_model_ready(self, ready: bool) -> None:
+        """False while a model loads; True answers the question asked meanwhile, if any."""
         self._model_ready = ready
+        if not ready:
+            self.model_wait.start_loading()
+        elif (queued := self.model_wait.release()) is not None:
+            self.ask_question(queued)
+        self._update_buttons()
+
+    def set_model_unavailable(self, reason: str) -> None:
+        """The load was cancelled or failed: drop the queued question visibly, keep its text."""
+        self._model_ready = False
+        question = self.model_wait.drop(reason)
+        if question and not self.question_edit.text():
+            self.question_edit.setText(question)
         self._update_buttons()
 
     @property
@@ -119,10 +145,10 @@ class ChatView(QWidget):
 
     def _update_buttons(self) -> None:
         busy, has = self.is_answering, bool(self.exchanges)
-        can_ask = self._model_ready and not busy and self.workspace is not None
+        can_ask = not busy and self.workspace is not None and self.model_wait.pending is None
         self.ask_button.setEnabled(can_ask)
         self.stop_button.setEnabled(busy)
-        self.regenerate_button.setEnabled(can_ask and has)
+        self.regenerate_button.setEnabled(can_ask and self._model_ready and has)
         for button in (self.copy_button, self.export_button):
             button.setEnabled(has and not busy)
         self.new_button.setEnabled(has and not busy)
@@ -130,8 +156,17 @@ class ChatView(QWidget):
     def set_workspace(self, name: str | None) -> None:
         self.stop()
         self.workspace = name
-        self.exchanges = self.store.load(name) if name else []
+        conversation = self.history.load(name) if name else None
+        self.exchanges = conversation.exchanges if conversation else []
+        if conversation and conversation.notice:
+            QMessageBox.warning(self, "Conversation kept aside", conversation.notice)
         self.redraw()
+
+    def on_workspace_renamed(self, old: str, new: str) -> None:
+        """The conversation file moved with the workspace; an answer still streaming is saved
+        under the new name."""
+        if self.workspace == old:
+            self.workspace = new
 
     def show_welcome(self, visible: bool) -> None:
         self.stack.setCurrentWidget(self.welcome if visible and not self.exchanges
@@ -150,7 +185,13 @@ class ChatView(QWidget):
         question = self.question_edit.text().strip()
         if question and self.ask_button.isEnabled():
             self.question_edit.clear()
-            self.ask_question(question)
+            if self._model_ready:
+                self.ask_question(question)
+            else:  # answered when the model is ready (ModelWait)
+                self.model_wait.hold(question)
+                self._update_buttons()
+                if not self.model_wait.loading:
+                    self.sig_model_wanted.emit()
 
     def ask_question(self, question: str) -> None:
         history = [Turn(item.question, item.answer) for item in self.exchanges[-HISTORY_TURNS:]]
@@ -164,17 +205,30 @@ class ChatView(QWidget):
         self._update_buttons()
 
     def _on_token(self, piece: object) -> None:
+        if isinstance(piece, tuple):
+            self._on_evidence(piece)
+            return
         self.streamed.append(str(piece))
+        if self.exchanges and self.exchanges[-1].quotes:
+            return  # drawn with its evidence when the answer is complete
         cursor = self.transcript.textCursor()
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(str(piece))
         self.transcript.setTextCursor(cursor)
         self.transcript.ensureCursorVisible()
 
+    def _on_evidence(self, quotes: tuple[Any, ...]) -> None:
+        """Show the quoted evidence at once, while the short answer is being checked."""
+        exchange = self.exchanges[-1]
+        exchange.quotes, exchange.citations = quote_refs(quotes), evidence_refs(quotes)
+        self.redraw()
+
     def _on_answered(self, answer: Any) -> None:
         exchange = self.exchanges[-1]
         exchange.answer = answer.text or "".join(self.streamed).strip()
         exchange.citations = citation_refs(answer)
+        exchange.quotes = quote_refs(answer.quotes)
+        exchange.grounded = answer.grounded if answer.quotes else None
         exchange.stopped = self._stop_requested
         outcome = "stopped" if self._stop_requested else (
             "answered" if answer.found else "not found")
@@ -200,7 +254,7 @@ class ChatView(QWidget):
 
     def _save(self) -> None:
         if self.workspace is not None:
-            self.store.save(self.workspace, self.exchanges)
+            self.history.save(self.workspace, self.exchanges)
 
     # ----- toolbar actions
     def new_chat(self) -> None:

@@ -23,28 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.contracts.intake import summarize_into_workspace
 from app.services import Services
 from models.errors import InputError
-from models.jobs import CancelFn, ProgressFn
 from ui.errors import show_error
 from ui.review_view import Target
 from ui.worker import Job, JobRunner
 
 DROP_HINT = ("<p style='margin:30px; color:gray' align='center'>Drop a contract here (PDF, "
              "DOCX, TXT) or choose one, to get each key term with its quote and page.</p>")
-
-
-def summarize_into_workspace(services: Services, path: Path, workspace: str, *,
-                             progress: ProgressFn, cancel: CancelFn) -> tuple[Any, str]:
-    """Index the contract (so its pages can be reviewed), then summarize it."""
-    from app.contracts import summarize_contract
-
-    progress(0.05, f"Adding {path.name} to the workspace")
-    report = services.library().ingest([path], workspace=workspace, cancel=cancel)
-    doc_id = report.results[0].doc_id if report.results else ""
-    summary = summarize_contract(path, progress=lambda f, m: progress(0.3 + 0.7 * f, m),
-                                 cancel=cancel)
-    return summary, doc_id
 
 
 def summary_html(summary: Any) -> str:
@@ -134,7 +121,8 @@ class ContractsView(QWidget):
         self._source = path
         self._set_busy(True)
         self.status.setText(f"Summarizing {path.name}…")
-        self._job = (Job(summarize_into_workspace, self.services, path, self.workspace)
+        self._job = (Job(summarize_into_workspace, self.services.library(), path, self.workspace,
+                         audit=self.services.audit)
                      .on_progress(self._on_progress).on_success(self._on_summarized)
                      .on_failure(self._on_failed).start(self.runner))
         return self._job

@@ -40,7 +40,7 @@ DOCUMENT_FILTER = ("Documents (*.pdf *.docx *.txt *.md *.html *.htm *.eml);;All 
 
 
 def list_documents(services: Services, workspace: str) -> list[Any]:
-    return services.library().workspace(workspace).documents()
+    return services.library().documents(workspace)
 
 
 class LibraryView(QWidget):
@@ -267,8 +267,10 @@ class LibraryView(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def _purge(self, doc_ids: list[str]) -> int:
-        library = self.services.library()
-        return sum(len(library.purge(self.workspace, doc_id)) for doc_id in doc_ids)
+        library, workspace = self.services.library(), self.workspace
+        if workspace is None:
+            return 0
+        return sum(len(library.purge(workspace, doc_id)) for doc_id in doc_ids)
 
 
 class _SortItem(QTreeWidgetItem):

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget
 
 from app.services import Services
 from app.settings import updated
+from models.errors import Cancelled
+from ui.audit_view import AuditView
 from ui.chat_view import ChatView
 from ui.contracts_view import ContractsView
 from ui.errors import install_exception_hooks, show_error
@@ -22,7 +24,7 @@ from ui.review_view import ReviewView
 from ui.status import StatusWidgets
 from ui.style import STYLE_SHEET
 from ui.worker import Job, JobRunner
-from ui.workspaces import WorkspacesView, create_workspace
+from ui.workspaces import WorkspacesView
 
 ABOUT = ("<h3>Enclave</h3><p>A private document assistant. Your documents, questions and "
          "answers never leave this computer: every network connection is blocked.</p>")
@@ -30,7 +32,7 @@ ABOUT = ("<h3>Enclave</h3><p>A private document assistant. Your documents, quest
 
 def prepare_sample(services: Services) -> tuple[str, list[Path]]:
     paths = copy_samples(services.paths.root)
-    return create_workspace(services, SAMPLE_WORKSPACE), paths
+    return services.workspaces().create(SAMPLE_WORKSPACE), paths
 
 
 class MainWindow(QMainWindow):
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
         self.runner = JobRunner(self, max_threads=4)  # quick listings never wait behind a load
         self.workspace: str | None = None
         self._workspace_known = False
+        self._load_job: Job | None = None
         self.setWindowTitle("Enclave")
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1360, 820)
@@ -78,7 +81,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.workspaces.sig_workspace_selected.connect(self._on_workspace_selected)
-        self.workspaces.sig_workspace_deleted.connect(self.chat.store.delete)
+        self.workspaces.sig_workspace_renamed.connect(self.chat.on_workspace_renamed)
         self.library.documents_listed.connect(self._on_documents_listed)
         self.library.sig_document_activated.connect(self._on_document_activated)
         self.chat.sig_citation_clicked.connect(self._on_citation_clicked)
@@ -87,6 +90,8 @@ class MainWindow(QMainWindow):
         self.chat.answer_finished.connect(self.answer_finished)
         self.chat.welcome.sig_sample_requested.connect(self.open_sample)
         self.chat.welcome.sig_add_requested.connect(self.library.choose_files)
+        self.chat.sig_model_wanted.connect(self.start_loading_model)
+        self.chat.model_wait.sig_cancel_requested.connect(self.cancel_model_load)
 
     # ----- drops anywhere on the window go to the library
     def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
@@ -97,8 +102,22 @@ class MainWindow(QMainWindow):
 
     # ----- model
     def start_loading_model(self) -> None:
-        Job(self.services.ensure_model_loaded).on_success(self._on_model_loaded) \
-            .on_failure(self._on_model_failed).start(self.runner)
+        """Load the active model in a worker; questions asked meanwhile wait in the chat."""
+        if self.is_loading_model:
+            return
+        self.chat.set_model_ready(False)
+        self.status.model_label.setText("Loading model…")
+        self._load_job = Job(self.services.models.ensure_loaded) \
+            .on_success(self._on_model_loaded).on_failure(self._on_model_failed) \
+            .start(self.runner)
+
+    @property
+    def is_loading_model(self) -> bool:
+        return self._load_job is not None and not self._load_job.is_done
+
+    def cancel_model_load(self) -> None:
+        if self._load_job is not None:
+            self._load_job.cancel()
 
     def _on_model_loaded(self, info: Any) -> None:
         self.status.model_label.setText(f"Model: {getattr(info, 'name', info)}")
@@ -106,22 +125,23 @@ class MainWindow(QMainWindow):
         self.model_loaded.emit(info)
 
     def _on_model_failed(self, error: BaseException) -> None:
+        cancelled = isinstance(error, Cancelled)
         self.status.model_label.setText("No model loaded")
+        self.chat.set_model_unavailable("Model loading was cancelled." if cancelled else
+                                        "The model could not be loaded.")
         self.model_failed.emit(error)
         show_error(self, error)
 
     def use_model(self, model_id: str) -> None:
-        if self.chat.is_answering:
-            QMessageBox.information(self, "Enclave", "Stop the current answer before "
-                                    "switching models.")
+        if self.chat.is_answering or self.is_loading_model:
+            QMessageBox.information(self, "Enclave", "Stop the current answer (or cancel the "
+                                    "model load) before switching models.")
             return
         try:
-            self.services.use_model(model_id)
+            self.services.models.use(model_id)
         except Exception as error:  # noqa: BLE001 (shown to the user)
             show_error(self, error)
             return
-        self.chat.set_model_ready(False)
-        self.status.model_label.setText("Loading model…")
         self.start_loading_model()
 
     # ----- workspaces and documents
@@ -182,6 +202,11 @@ class MainWindow(QMainWindow):
         dialog.sig_model_chosen.connect(self.use_model)
         dialog.show()
         return dialog
+
+    def open_audit_trail(self) -> AuditView:
+        view = AuditView(self.services.paths.audit_file, self.runner, self)
+        view.show()
+        return view
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Enclave", ABOUT)

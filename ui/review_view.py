@@ -1,7 +1,8 @@
 """Document review: the page (QtPdf for PDFs, text for others), personal data highlighted by
 type with a legend and counts, a redacted preview, and "Export redacted copy…".
 
-Reading a page and scanning it for personal data are Jobs; scans are cached per page.
+Reading a page, scanning it for personal data and redacting the document are Jobs
+(app.review); scans are cached per page, redacted documents per document and policy.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.review import PageText, RedactedDocument
 from app.services import Services
 from ui.errors import show_error
 from ui.highlight import legend_html, page_html
-from ui.review_jobs import PageText, export_copy, read_page, redacted_text, scan_page
 from ui.style import named
 from ui.worker import Job, JobRunner
 
@@ -52,6 +53,7 @@ class Target:
 class ReviewView(QWidget):
     page_shown = Signal(int)
     scan_finished = Signal(object)  # Counter of entity types on the page
+    redaction_finished = Signal(object)  # app.review.RedactedDocument
     export_finished = Signal(object)  # app.privacy.export.RedactionReport
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
@@ -60,6 +62,8 @@ class ReviewView(QWidget):
         self.target: Target | None = None
         self.page_text: PageText | None = None
         self.findings: dict[tuple[str, int], list[Any]] = {}
+        self.redacted: dict[tuple[str, str], RedactedDocument] = {}  # (doc id, policy name)
+        self._redacting: tuple[str, str] | None = None
         self._build()
 
     def _build(self) -> None:
@@ -153,7 +157,7 @@ class ReviewView(QWidget):
                                     "passage_text": ""})
         if self.is_pdf:
             self._show_pdf_page(page)
-        Job(read_page, self.services, self.target.workspace, self.target.doc_id, page) \
+        Job(self.services.review().read_page, self.target.workspace, self.target.doc_id, page) \
             .on_success(self._on_page_read).on_failure(self._on_error).start(self.runner)
 
     def _show_pdf_page(self, page: int) -> None:
@@ -180,7 +184,7 @@ class ReviewView(QWidget):
         key = (page_text.doc_id, page_text.page)
         if key not in self.findings:
             self.legend.setText("<i>Looking for personal data…</i>")
-            Job(scan_page, self.services, page_text).on_success(self._on_scanned) \
+            Job(self.services.review().scan_page, page_text).on_success(self._on_scanned) \
                 .on_failure(self._on_error).start(self.runner)
 
     def _on_scanned(self, result: object) -> None:
@@ -202,9 +206,8 @@ class ReviewView(QWidget):
         if self.page_text is None or self.target is None:
             return
         findings = self.current_findings()
-        if self.redacted_check.isChecked() and findings is not None:
-            policy = self.services.privacy_policy(self.target.workspace)
-            self.text_view.setPlainText(redacted_text(self.page_text.text, findings, policy))
+        if self.redacted_check.isChecked():
+            self._render_redacted(self.target, self.page_text.page)
         else:
             self.text_view.setHtml(page_html(self.page_text.text, findings or (),
                                              self.target.passage))
@@ -213,6 +216,30 @@ class ReviewView(QWidget):
         if findings is not None:
             counts = Counter(f.entity_type for f in findings)
             self.legend.setText("Personal data on this page: " + legend_html(counts))
+
+    def _render_redacted(self, target: Target, page: int) -> None:
+        key = (target.doc_id, self.services.privacy_policy(target.workspace).name)
+        if key in self.redacted:
+            self.text_view.setPlainText(self.redacted[key].page(page))
+            return
+        self.text_view.setPlainText("Redacting the whole document, so that a name found on "
+                                    "any page is hidden on every page…")
+        if self._redacting != key:
+            self._redacting = key
+            Job(self.services.review().redact_document, target.workspace, target.doc_id) \
+                .on_success(self._on_redacted).on_failure(self._on_redaction_failed) \
+                .start(self.runner)
+
+    def _on_redacted(self, document: object) -> None:
+        assert isinstance(document, RedactedDocument)
+        self._redacting = None
+        self.redacted[(document.doc_id, document.policy)] = document
+        self._render()
+        self.redaction_finished.emit(document)
+
+    def _on_redaction_failed(self, error: BaseException) -> None:
+        self._redacting = None
+        self._on_error(error)
 
     def _update_controls(self) -> None:
         loaded = self.page_text is not None
@@ -249,9 +276,9 @@ class ReviewView(QWidget):
         if self.target is None:
             return None
         self.legend.setText("<i>Writing the redacted copy…</i>")
-        return Job(export_copy, self.services, self.target.workspace, Path(self.target.path),
-                   output).on_success(self._on_exported).on_failure(self._on_error) \
-            .start(self.runner)
+        return Job(self.services.review().export_copy, self.target.workspace,
+                   Path(self.target.path), output).on_success(self._on_exported) \
+            .on_failure(self._on_error).start(self.runner)
 
     def _on_exported(self, report: Any) -> None:
         self.legend.setText(f"Saved {report.output.name}: {report.total} items removed.")

@@ -1,13 +1,21 @@
-"""HTML for the conversation: questions, answers with [n] citations as links, their sources."""
+"""HTML for the conversation: questions, answers with [n] citations as links, their evidence.
+
+An answer found from evidence shows its checked short answer (or why there is none, marked)
+above the quoted sentences, each with its [n] link, source, page and check; older answers show
+their text and a list of sources.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 
-from ui.history import CitationRef, Exchange
+from app.history import CitationRef, Exchange, QuoteRef
 
 _CITATION = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+PENDING = "Checking a short answer against the evidence…"
+GROUNDED_MARK = "✓ every figure and name checked against the quotes"
+UNGROUNDED_COLOUR = "#b26a00"
 
 
 def citation_href(exchange_index: int, number: int) -> str:
@@ -55,13 +63,40 @@ def _mark(ref: CitationRef) -> str:
 
 def exchange_html(exchange: Exchange, index: int, shade: str) -> str:
     question = html.escape(exchange.question).replace("\n", "<br>")
-    known = {ref.number for ref in exchange.citations}
     stopped = "<p><i>[stopped]</i></p>" if exchange.stopped else ""
+    body = evidence_answer_html(exchange, index) if exchange.quotes else (
+        f"{answer_html(exchange.answer, index, {ref.number for ref in exchange.citations})}")
+    sources = "" if exchange.quotes else sources_html(exchange.citations, index)
     return (f"<table width='100%' cellpadding='8' style='background:{shade}; margin-top:10px'>"
             f"<tr><td><b>You</b><br>{question}</td></tr></table>"
-            f"<p style='margin-top:8px'><b>Enclave</b><br>"
-            f"{answer_html(exchange.answer, index, known)}</p>{stopped}"
-            f"{sources_html(exchange.citations, index)}")
+            f"<p style='margin-top:8px'><b>Enclave</b><br>{body}</p>{stopped}{sources}")
+
+
+def evidence_answer_html(exchange: Exchange, index: int) -> str:
+    """The short answer (bold, when checked) or the reason there is none (marked), then the
+    quoted evidence."""
+    known = {ref.number for ref in exchange.citations}
+    if not exchange.answer:
+        lead = f"<i>{PENDING}</i>"
+    elif exchange.grounded:
+        lead = (f"<b>{answer_html(exchange.answer, index, known)}</b> "
+                f"<span style='color:#2e7d32; font-size:small'>{GROUNDED_MARK}</span>")
+    else:
+        lead = (f"<span style='color:{UNGROUNDED_COLOUR}'>⚠ "
+                f"{html.escape(exchange.answer)}</span>")
+    quotes = "".join(quote_html(quote, exchange.citation(quote.number), index)
+                     for quote in exchange.quotes)
+    return f"{lead}{quotes}"
+
+
+def quote_html(quote: QuoteRef, ref: CitationRef | None, index: int) -> str:
+    text = html.escape(quote.text)
+    if quote.fact and html.escape(quote.fact) in text:
+        fact = html.escape(quote.fact)
+        text = text.replace(fact, f"<b>{fact}</b>", 1)
+    where = f" {html.escape(ref.source)}, page {ref.page} &nbsp;{_mark(ref)}" if ref else ""
+    return (f"<p style='margin-left:14px; margin-top:6px'>“{text}” — "
+            f"<a href='{citation_href(index, quote.number)}'>[{quote.number}]</a>{where}</p>")
 
 
 def transcript_html(exchanges: list[Exchange], shade: str) -> str:

@@ -1,7 +1,7 @@
 """The side list of workspaces (matters): create, rename, delete, choose.
 
-Listing, creating and deleting open the index, so they run in Jobs. There is no rename in the
-library: a rename re-imports the documents under the new name, then deletes the old one.
+Listing, creating, renaming and deleting open the index, so they run in Jobs; the operations
+themselves are app.workspaces.WorkspaceService's (a rename carries the conversation along).
 """
 
 from __future__ import annotations
@@ -22,47 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import Services
-from models.jobs import CancelFn, ProgressFn
 from ui.errors import show_error
 from ui.style import named
 from ui.worker import Job, JobRunner
 
 
-def list_workspaces(services: Services) -> list[str]:
-    return list(services.library().library.workspaces())
-
-
-def create_workspace(services: Services, name: str) -> str:
-    from rag.library import check_workspace_name
-
-    name = check_workspace_name(name)
-    services.library().workspace(name)
-    return name
-
-
-def delete_workspace(services: Services, name: str) -> str:
-    services.library().library.delete_workspace(name)
-    return name
-
-
-def rename_workspace(services: Services, old: str, new: str, *, progress: ProgressFn,
-                     cancel: CancelFn) -> str:
-    from pathlib import Path
-
-    library = services.library()
-    new = create_workspace(services, new)
-    paths = [Path(path) for record in library.workspace(old).documents()
-             for path in record.paths[:1] if Path(path).exists()]
-    if paths:
-        library.ingest(paths, workspace=new, progress=progress, cancel=cancel)
-    library.library.delete_workspace(old)
-    return new
-
-
 class WorkspacesView(QWidget):
     sig_workspace_selected = Signal(object)  # str, or None when there is none
     workspaces_listed = Signal(list)
-    sig_workspace_deleted = Signal(str)
     sig_workspace_renamed = Signal(str, str)
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
@@ -96,7 +63,7 @@ class WorkspacesView(QWidget):
         return item.text() if item else None
 
     def refresh(self, select: str | None = None) -> None:
-        Job(list_workspaces, self.services).on_success(
+        Job(self.services.workspaces().names).on_success(
             lambda names: self._on_listed(names, select)).on_failure(self._on_error) \
             .start(self.runner)
 
@@ -124,7 +91,7 @@ class WorkspacesView(QWidget):
 
     # ----- operations
     def create_named(self, name: str) -> Job:
-        return Job(create_workspace, self.services, name).on_success(
+        return Job(self.services.workspaces().create, name).on_success(
             lambda created: self.refresh(select=created)).on_failure(self._on_error) \
             .start(self.runner)
 
@@ -140,7 +107,7 @@ class WorkspacesView(QWidget):
             return
         new, ok = QInputDialog.getText(self, "Rename workspace", "New name:", text=old)
         if ok and new.strip() and new.strip() != old:
-            Job(rename_workspace, self.services, old, new.strip()).on_success(
+            Job(self.services.workspaces().rename, old, new.strip()).on_success(
                 lambda name: self._on_renamed(old, name)).on_failure(self._on_error) \
                 .start(self.runner)
 
@@ -160,11 +127,10 @@ class WorkspacesView(QWidget):
             self.delete(name)
 
     def delete(self, name: str) -> Job:
-        return Job(delete_workspace, self.services, name).on_success(self._on_deleted) \
+        return Job(self.services.workspaces().delete, name).on_success(self._on_deleted) \
             .on_failure(self._on_error).start(self.runner)
 
     def _on_deleted(self, name: str) -> None:
-        self.sig_workspace_deleted.emit(name)
         self.refresh()
 
     def _on_error(self, error: BaseException) -> None:

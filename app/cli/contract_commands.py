@@ -40,24 +40,16 @@ def run_summarize(args: argparse.Namespace, services: Services) -> int:
     fmt = format_of(args.out, args.format) if args.out else (args.format or "md")
     if args.out is None and fmt not in STDOUT_FORMATS:
         raise InputError(f"--format {fmt} writes a file: add --out FILE.{fmt}")
+    phraser = services.contract_phraser(use_model=args.phrasing == "model")
     summary = summarize_contract(
-        args.file, password=args.password, phraser=_phraser(args, services),
-        allow_non_contract=args.any_document, progress=_progress())
+        args.file, password=args.password, phraser=phraser,
+        allow_non_contract=args.any_document, audit=services.audit, progress=_progress())
     if args.out is None:
         sys.stdout.write(to_json(summary) + "\n" if fmt == "json" else to_markdown(summary))
         return 0
     export_summary(summary, args.out, fmt)
     print(f"Written: {args.out}", file=sys.stderr)
     return 0
-
-
-def _phraser(args: argparse.Namespace, services: Services) -> Any:
-    if args.phrasing != "model":
-        return None
-    from app.contracts.phrasing import ModelPhraser
-
-    return ModelPhraser(services.runtime, services.generation_options(),
-                        ensure_model=services.ensure_model_loaded)
 
 
 def _progress() -> Any:

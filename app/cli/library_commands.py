@@ -66,10 +66,10 @@ def describe(result: FileResult) -> str:
 def run_list(args: argparse.Namespace, services: Services) -> int:
     workspace = workspace_of(args, services)
     library = services.library()
-    if not library.library.has_workspace(workspace):
+    if not library.has_workspace(workspace):
         raise InputError(f"There is no workspace {workspace!r}; "
                          "see: enclave docs workspaces")
-    records = library.workspace(workspace).documents()
+    records = library.documents(workspace)
     print(f"{'ID':12} {'KIND':5} {'PAGES':>5} {'CHUNKS':>6}  PATH")
     for record in records:
         for number, path in enumerate(record.paths or ("",)):
@@ -94,38 +94,29 @@ def run_purge(args: argparse.Namespace, services: Services) -> int:
 
 
 def run_workspaces(args: argparse.Namespace, services: Services) -> int:
-    for name in services.library().library.workspaces():
+    for name in services.library().workspaces():
         print(name)
     return 0
 
 
 def run_ask_documents(question: str, workspace: str, services: Services) -> int:
-    """``enclave ask "q" --workspace W``: the answer streamed, then its checked sources."""
-    import sys
-
-    if not services.library().library.has_workspace(workspace):
+    """``enclave ask "q" --workspace W``: the checked short answer (or why there is none),
+    then the quoted evidence with its citations, pages and checks."""
+    if not services.library().has_workspace(workspace):
         raise InputError(f"There is no workspace {workspace!r}; add documents with: "
                          f"enclave ingest PATH --workspace {workspace!r}")
-    answer = services.chat().ask(question, workspace=workspace,
-                                 on_token=lambda piece: (sys.stdout.write(piece),
-                                                         sys.stdout.flush()))
-    sys.stdout.write("\n")
-    if not answer.found:
+    answer = services.chat().ask(question, workspace=workspace)
+    if not answer.quotes:
+        print(answer.text)
         return 0
-    verified = {citation.number: citation for citation in answer.citations}
-    print("\nSources:")
-    for number, hit in enumerate(answer.sources, 1):
-        citation = verified.get(number)
-        state = ("cited, verified" if citation and citation.verified else
-                 f"cited, NOT verified: {citation.detail}" if citation else "not cited")
-        print(f"  [{number}] {hit.path}, page {hit.page} ({state})")
-        print(f"      \"{_excerpt(hit.text)}\"")
-    for citation in answer.citations:
-        if citation.hit is None:
-            print(f"  [{citation.number}] {citation.detail}")
+    print(answer.text if answer.grounded else f"! {answer.text}")
+    if answer.grounded:
+        print("  (every figure and name checked against the quotes below)")
+    print("\nEvidence:")
+    for quote in answer.quotes:
+        state = "verified" if quote.verified else f"NOT verified: {quote.detail}"
+        print(f"  [{quote.number}] \u201c{quote.text}\u201d")
+        print(f"      {quote.hit.path}, page {quote.hit.page} ({state})")
     return 0
 
 
-def _excerpt(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 3] + "..."

@@ -14,6 +14,7 @@ def register(subcommands: Any) -> None:
     scan = subcommands.add_parser("scan", help="list the personal data found in a document")
     scan.add_argument("file", type=Path)
     scan.add_argument("--show", action="store_true", help="also print the values found")
+    scan.add_argument("--password", default=None, help="password of a protected PDF")
     scan.set_defaults(handler=run_scan)
 
     redact = subcommands.add_parser("redact", help="write a redacted copy of a document")
@@ -23,13 +24,14 @@ def register(subcommands: Any) -> None:
     redact.add_argument("--policy", default=None,
                         help="privacy policy: standard, strict, masked, hashed (default: the "
                              "workspace's)")
+    redact.add_argument("--password", default=None, help="password of a protected PDF")
     redact.set_defaults(handler=run_redact)
 
 
 def run_scan(args: argparse.Namespace, services: Services) -> int:
-    from app.privacy.documents import read_pages
+    from rag.loaders import load_document
 
-    pages = read_pages(args.file)
+    pages = load_document(args.file, args.password).pages
     analyzer = services.pii_analyzer()
     findings = analyzer.analyze_many([page.text for page in pages],
                                      workers=services.settings.privacy.workers,
@@ -53,7 +55,7 @@ def run_redact(args: argparse.Namespace, services: Services) -> int:
     policy = get_policy(args.policy) if args.policy else services.privacy_policy()
     output = args.out or default_output(args.file)
     report = export_redacted(args.file, output, services.pii_analyzer(), policy,
-                             progress=print_progress_bar)
+                             password=args.password, progress=print_progress_bar)
     print("\n".join(summary_lines(report, policy)))
     print(f"Written: {report.output}")
     return 0

@@ -35,7 +35,7 @@ def register(subcommands: Any) -> None:
 
 
 def check_installation(services: Services, scratch: Path) -> str:
-    info = services.active_model()
+    info = services.models.active()
     if not services.catalog.verify(info):
         raise EnclaveError(f"the embedded model {info.id} does not match its checksum")
     if not guard().installed:

@@ -7,15 +7,17 @@ The summary gives counts per type, never values. The PDF is rebuilt from the red
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.privacy.analyzer import PiiAnalyzer
 from app.privacy.anonymize import Replacer, found_values, redact
-from app.privacy.documents import Page, read_pages
-from app.privacy.policy import PrivacyPolicy
+from app.privacy.policy import PrivacyPolicy, Treatment
 from models.errors import InputError
 from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from rag.documents import Page
+from rag.loaders import load_document
 
 EXPORT_SUFFIXES = (".txt", ".md", ".pdf")
 
@@ -37,13 +39,14 @@ def default_output(source: Path) -> Path:
     return source.with_name(f"{source.stem}.redacted{suffix}")
 
 
-def redact_pages(pages: list[Page], analyzer: PiiAnalyzer, policy: PrivacyPolicy, *,
-                 progress: ProgressFn = no_progress, cancel: CancelFn = never_cancel
-                 ) -> tuple[list[Page], Counter[str]]:
-    """Pages with identifiers replaced; one replacer for the whole document."""
+def redact_pages(pages: Sequence[Page], analyzer: PiiAnalyzer, policy: PrivacyPolicy, *,
+                 treatment: Treatment | None = None, progress: ProgressFn = no_progress,
+                 cancel: CancelFn = never_cancel) -> tuple[list[Page], Counter[str]]:
+    """Pages with identifiers replaced (as exports get them, unless ``treatment`` says
+    otherwise); one replacer for the whole document."""
     findings = analyzer.analyze_many([page.text for page in pages], progress=progress,
                                      cancel=cancel)
-    replacer = Replacer(policy.treatment_for_export())
+    replacer = Replacer(treatment or policy.treatment_for_export())
     known: dict[str, str] = {}
     for page, page_findings in zip(pages, findings, strict=True):
         kept = [f for f in page_findings if f.entity_type not in policy.exempt_entities]
@@ -58,14 +61,18 @@ def redact_pages(pages: list[Page], analyzer: PiiAnalyzer, policy: PrivacyPolicy
 
 
 def export_redacted(source: Path, output: Path, analyzer: PiiAnalyzer, policy: PrivacyPolicy,
-                    *, progress: ProgressFn = no_progress, cancel: CancelFn = never_cancel
-                    ) -> RedactionReport:
+                    *, password: str | None = None, progress: ProgressFn = no_progress,
+                    cancel: CancelFn = never_cancel) -> RedactionReport:
+    """The document is read as ingest reads it (``rag.loaders``: sniffed by content, password
+    protected PDFs opened with ``password``); the review pane's preview shares
+    :func:`redact_pages`, so both redact across pages the same way."""
     suffix = output.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise InputError(f"Cannot write {output.name}: choose a .txt, .md or .pdf file name.")
     if output.resolve() == source.resolve():
         raise InputError("The redacted copy would overwrite the original; choose another name.")
-    pages, counts = redact_pages(read_pages(source), analyzer, policy, progress=progress,
+    document = load_document(source, password)
+    pages, counts = redact_pages(document.pages, analyzer, policy, progress=progress,
                                  cancel=cancel)
     report = RedactionReport(source, output, len(pages), counts)
     output.parent.mkdir(parents=True, exist_ok=True)

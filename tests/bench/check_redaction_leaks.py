@@ -32,10 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     go_offline()
     from app.privacy.analyzer import build_analyzer
     from app.privacy.anonymize import mentions_pattern, without_replacements
-    from app.privacy.documents import read_pages
     from app.privacy.export import export_redacted
     from app.privacy.policy import get_policy
     from models.errors import EnclaveError
+    from rag.loaders import load_document
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-folder", type=int, default=None,
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         for document in documents(args.per_folder):
             try:
-                pages = read_pages(document)
+                pages = load_document(document).pages
                 report = export_redacted(document, Path(folder) / f"copy{args.suffix}",
                                          analyzer, policy)
             except EnclaveError as error:

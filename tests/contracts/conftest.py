@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -87,18 +87,6 @@ def sample_txt(tmp_path: Path) -> Path:
     path = tmp_path / "services-agreement.txt"
     path.write_text("\n\n".join(SAMPLE_PAGES), encoding="utf-8")
     return path
-
-
-class FakeRuntime:
-    """Streams a canned answer, as LlamaCppRuntime.stream does, and keeps the requests."""
-
-    def __init__(self, answer: str) -> None:
-        self.answer = answer
-        self.requests: list[object] = []
-
-    def stream(self, request: object, options: object = None, **_: object) -> Iterator[str]:
-        self.requests.append(request)
-        yield from (word + " " for word in self.answer.split(" "))
 
 
 def write_pdf(path: Path, pages: Sequence[str]) -> Path:

@@ -18,7 +18,8 @@ from app.contracts.phrasing import ModelPhraser
 from models.errors import Cancelled
 from rag.errors import NoTextFound
 from tests.conftest import SHARED_DATA
-from tests.contracts.conftest import SAMPLE_PAGES, FakeRuntime, contract_of
+from tests.contracts.conftest import SAMPLE_PAGES, contract_of
+from tests.fake_runtime import FakeRuntime
 
 SCANNED = SHARED_DATA / "pdfs" / "hard" / "scanned_no_text_layer" / "issue7229.pdf"
 

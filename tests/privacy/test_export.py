@@ -9,10 +9,10 @@ from pypdf import PdfReader
 
 from app.privacy.analyzer import PiiAnalyzer
 from app.privacy.anonymize import mentions_pattern, without_replacements
-from app.privacy.documents import read_pages
 from app.privacy.export import default_output, export_redacted
 from app.privacy.policy import get_policy
 from models.errors import InputError
+from rag.loaders import load_document
 from tests.conftest import SHARED_DATA
 
 CUAD = SHARED_DATA / "contracts" / "cuad"
@@ -28,7 +28,7 @@ def _first(folder: Path, pattern: str) -> Path:
 
 def _detected_values(analyzer: PiiAnalyzer, source: Path) -> set[str]:
     values = set()
-    for page in read_pages(source):
+    for page in load_document(source).pages:
         for finding in analyzer.analyze(page.text):
             if finding.entity_type != "ORGANIZATION" and finding.end - finding.start >= 2:
                 values.add(page.text[finding.start:finding.end])

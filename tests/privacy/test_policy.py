@@ -2,16 +2,22 @@ from __future__ import annotations
 
 import pytest
 
-from app.privacy.policy import POLICIES, AuditRecord, PrivacyPolicy, Treatment, get_policy
+from app.privacy.policy import POLICIES, PrivacyPolicy, Treatment, get_policy
 from app.services import build_services
 from app.settings import parse_settings
 from models.errors import InputError
 
 
-def test_presets_never_put_raw_identifiers_in_exports_or_the_audit_log() -> None:
+def test_presets_never_put_raw_identifiers_in_exports() -> None:
     for policy in POLICIES.values():
         assert policy.export is not Treatment.KEEP
-        assert policy.audit in (AuditRecord.TYPES, AuditRecord.HASH)
+        assert policy.export is not Treatment.HASH  # a public salt: SSN hashes are reversible
+
+
+def test_only_strict_redacts_the_index_and_it_uses_typed_placeholders() -> None:
+    assert [name for name, policy in POLICIES.items() if policy.redacts_index] == ["strict"]
+    assert get_policy("strict").index is Treatment.TYPE
+    assert not get_policy("strict").exempt_entities
 
 
 def test_unknown_policy_names_the_known_ones() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from rag.embedder import Embedder, load_embedder
 from rag.library import Library, Workspace
+from rag.onnx_export import exported_model
 from tests.rag.fakes import FakeEmbedder
 
 
@@ -20,7 +21,7 @@ def fake_embedder() -> FakeEmbedder:
 @pytest.fixture(scope="session")
 def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
     """The product's ONNX embedder (exported by set-up; exported here once if it is missing)."""
-    return load_embedder(export_dir=tmp_path_factory.mktemp("embedder"))
+    return load_embedder(model=exported_model(tmp_path_factory.mktemp("embedder")))
 
 
 @pytest.fixture

@@ -1,16 +1,16 @@
-"""Small fakes that implement the real interfaces: an embedder, a runtime, document makers."""
+"""Small fakes that implement the real interfaces: an embedder and document makers (the runtime
+double is ``tests.fake_runtime.FakeRuntime``)."""
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from models.jobs import CancelFn, check_cancelled, never_cancel
-from models.prompts import PromptRequest
 from rag.chunking import count_words
 
 _WORD = re.compile(r"\w+")
@@ -38,20 +38,6 @@ class FakeEmbedder:
             if not vectors[row].any():
                 vectors[row, 0] = 1.0
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-
-class FakeRuntime:
-    """Streams a canned answer and remembers the request it was given."""
-
-    def __init__(self, answer: str) -> None:
-        self.answer = answer
-        self.requests: list[PromptRequest] = []
-
-    def stream(self, request: PromptRequest, options: object = None, *,
-               cancel: CancelFn = never_cancel) -> Iterator[str]:
-        self.requests.append(request)
-        for word in self.answer.split(" "):
-            yield word + " "
 
 
 def write_pdf(path: Path, pages: Sequence[str], *, user_password: str | None = None,

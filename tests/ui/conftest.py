@@ -3,10 +3,9 @@ answered automatically, and a check that no worker outlives its window."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -15,35 +14,12 @@ pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from app.paths import DataPaths  # noqa: E402
-from app.services import Services, build_services  # noqa: E402
-from models.jobs import CancelFn, never_cancel  # noqa: E402
+from app.services import Lazy, Services, build_services  # noqa: E402
+from app.settings import Settings  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
-
-class ScriptedRuntime:
-    """A runtime double with the real interface: streams a fixed answer, word by word."""
-
-    def __init__(self, answer: str = "The notice period is ninety (90) days [1].",
-                 delay: float = 0.0) -> None:
-        self.answer, self.delay = answer, delay
-        self.model_path: Path | None = None
-        self.n_ctx = 2048
-        self.requests: list[Any] = []
-
-    def load(self, path: Path, **options: Any) -> None:
-        self.model_path = path
-
-    def unload(self) -> None:
-        self.model_path = None
-
-    def stream(self, request: Any, options: Any = None, *,
-               cancel: CancelFn = never_cancel) -> Iterator[str]:
-        self.requests.append(request)
-        for word in self.answer.split(" "):
-            if cancel():
-                return
-            time.sleep(self.delay)
-            yield word + " "
+if TYPE_CHECKING:
+    from app.privacy.analyzer import PiiAnalyzer
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +37,16 @@ def answered_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 WindowFactory = Callable[..., MainWindow]
-SHARED_PARTS = ("pii_analyzer",)  # slow to build (spaCy), stateless: built once per session
-_shared: dict[str, Any] = {}
+
+
+def _build_shared_analyzer() -> PiiAnalyzer:
+    from app.privacy.analyzer import build_analyzer
+
+    return build_analyzer(score_threshold=Settings().privacy.score_threshold)
+
+
+# Slow to build (spaCy), stateless: built once per session, on first use, for every window.
+SHARED_PII_ANALYZER: Lazy[PiiAnalyzer] = Lazy(_build_shared_analyzer)
 
 
 @pytest.fixture
@@ -71,8 +55,8 @@ def make_window(qtbot: Any, home_with_embedded_model: Path) -> Iterator[WindowFa
     opened: list[tuple[MainWindow, Services]] = []
 
     def make(runtime: Any = None, *, load_model: bool = False) -> MainWindow:
-        services = build_services(DataPaths(home_with_embedded_model), runtime=runtime)
-        services.extras.update(_shared)
+        services = build_services(DataPaths(home_with_embedded_model), runtime=runtime,
+                                  pii_analyzer=SHARED_PII_ANALYZER)
         window = MainWindow(services)
         qtbot.addWidget(window)
         window.show()
@@ -94,8 +78,6 @@ def close_and_check(window: MainWindow, services: Services) -> None:
     if window.isVisible():
         window.close()
     assert not window.runner.active_jobs, "a worker thread outlived the window"
-    _shared.update({name: services.extras[name] for name in SHARED_PARTS
-                    if name in services.extras})
     services.close()
 
 

@@ -9,8 +9,9 @@ from typing import Any
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 
+from tests.fake_runtime import FakeRuntime
+
 from .conftest import (
-    ScriptedRuntime,
     WindowFactory,
     close_and_check,
     create_workspace,
@@ -35,8 +36,8 @@ def ask(qtbot: Any, window: Any, question: str = QUESTION) -> list[Any]:
 
 
 def contract_window(qtbot: Any, make_window: WindowFactory, tmp_path: Path,
-                    runtime: ScriptedRuntime | None = None) -> Any:
-    window = make_window(runtime or ScriptedRuntime())
+                    runtime: FakeRuntime | None = None) -> Any:
+    window = make_window(runtime or FakeRuntime())
     create_workspace(qtbot, window, "Contracts")
     wait_ingested(qtbot, window, [write_pdf(tmp_path / "agreement.pdf", PAGES)])
     return window
@@ -46,7 +47,7 @@ def test_asking_streams_tokens_and_shows_citations_as_links(
         qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
     window = contract_window(qtbot, make_window, tmp_path)
     assert ask(qtbot, window) == ["answered"]
-    assert len(window.chat.streamed) == len(ScriptedRuntime().answer.split(" "))
+    assert len(window.chat.streamed) == len(FakeRuntime().answer.split(" "))
     html = window.chat.transcript.toHtml()
     assert "href=\"cite:0:1\"" in html
     ref = window.chat.exchanges[0].citation(1)
@@ -73,7 +74,7 @@ def test_clicking_a_citation_opens_the_right_page_with_the_passage_highlighted(
 
 def test_stop_halts_a_streaming_answer(qtbot: Any, make_window: WindowFactory,
                                        tmp_path: Path) -> None:
-    runtime = ScriptedRuntime("word " * 400, delay=0.02)
+    runtime = FakeRuntime("word " * 400, delay=0.02)
     window = contract_window(qtbot, make_window, tmp_path, runtime)
     window.chat.question_edit.setText(QUESTION)
     window.chat.ask_button.click()
@@ -91,7 +92,7 @@ def test_history_survives_a_restart_and_new_chat_clears_it(
     ask(qtbot, window)
     close_and_check(window, window.services)
     assert (window.services.paths.root / "window.ini").is_file()  # geometry and layout
-    reopened = make_window(ScriptedRuntime())
+    reopened = make_window(FakeRuntime())
     qtbot.waitUntil(lambda: reopened.workspace == "Contracts", timeout=30_000)
     assert [item.question for item in reopened.chat.exchanges] == [QUESTION]
     assert QUESTION in reopened.chat.transcript.toPlainText()

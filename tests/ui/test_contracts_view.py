@@ -8,8 +8,9 @@ from typing import Any
 from PySide6.QtCore import QUrl
 
 from tests.conftest import SHARED_DATA
+from tests.fake_runtime import FakeRuntime
 
-from .conftest import ScriptedRuntime, WindowFactory, create_workspace
+from .conftest import WindowFactory, create_workspace
 
 CONTRACT = (SHARED_DATA / "contracts/cuad/full_contract_pdf"
             / "LIMEENERGYCO_09_09_1999-EX-10-DISTRIBUTOR AGREEMENT.PDF")
@@ -17,7 +18,7 @@ CONTRACT = (SHARED_DATA / "contracts/cuad/full_contract_pdf"
 
 def test_a_dropped_contract_gets_a_cited_summary_and_a_quote_opens_its_page(
         qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
-    window = make_window(ScriptedRuntime())
+    window = make_window(FakeRuntime())
     create_workspace(qtbot, window, "Deals")
     window.middle.setCurrentWidget(window.contracts)
     with qtbot.waitSignal(window.contracts.summary_ready, timeout=300_000) as blocker:
@@ -40,7 +41,7 @@ def test_a_dropped_contract_gets_a_cited_summary_and_a_quote_opens_its_page(
 def test_a_file_that_is_not_a_contract_is_refused_with_a_message(
         qtbot: Any, make_window: WindowFactory, answered_dialogs: list[str],
         tmp_path: Path) -> None:
-    window = make_window(ScriptedRuntime())
+    window = make_window(FakeRuntime())
     create_workspace(qtbot, window, "Deals")
     recipe = tmp_path / "recipe.txt"
     recipe.write_text("Pancakes. Mix flour, eggs and milk. Fry in butter until golden.\n" * 20)

@@ -1,15 +1,14 @@
-"""The plain parts of the window: page highlighting, transcript links, history files."""
+"""The plain parts of the window: page highlighting, transcript links, Markdown export."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from app.history import CitationRef, Exchange, to_markdown
 from ui.highlight import PASSAGE_COLOUR, colour_of, legend_html, page_html
-from ui.history import CitationRef, Exchange, HistoryStore, to_markdown
 from ui.transcript import answer_html, parse_citation_href, sources_html
 
 
@@ -68,21 +67,6 @@ def test_sources_show_whether_each_citation_was_verified() -> None:
     html = sources_html([uncited, REF], 0)
     assert html.index("[1]") < html.index("[2]")
     assert "✓ verified" in html and "not cited" in html
-
-
-def test_history_round_trips_per_workspace(tmp_path: Path) -> None:
-    store = HistoryStore(tmp_path)
-    store.save("Matter / 1", [Exchange("When is rent due?", "Monthly [1].", [REF])])
-    assert store.load("Matter / 1")[0].citation(1) == REF
-    assert store.load("Other") == []
-    store.delete("Matter / 1")
-    assert store.load("Matter / 1") == []
-
-
-def test_a_damaged_history_file_reads_as_empty(tmp_path: Path) -> None:
-    store = HistoryStore(tmp_path)
-    store.file_for("m").write_text("{not json")
-    assert store.load("m") == []
 
 
 def test_markdown_export_lists_sources_with_their_check() -> None:

@@ -5,14 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ui.first_run import copy_samples
+import pytest
+from PySide6.QtWidgets import QInputDialog
 
-from .conftest import ScriptedRuntime, WindowFactory, create_workspace, wait_ingested
+from app.history import Exchange
+from tests.fake_runtime import FakeRuntime
+from ui.first_run import copy_samples
+from ui.models_dialog import CHECKSUM_COLUMN, COLUMNS
+
+from .conftest import WindowFactory, create_workspace, wait_ingested
 
 
 def test_review_highlights_personal_data_and_exports_a_redacted_copy(
         qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
-    window = make_window(ScriptedRuntime())
+    window = make_window(FakeRuntime())
     create_workspace(qtbot, window, "Clinic")
     intake = next(p for p in copy_samples(tmp_path) if p.name == "patient_intake.md")
     wait_ingested(qtbot, window, [intake])
@@ -24,21 +30,28 @@ def test_review_highlights_personal_data_and_exports_a_redacted_copy(
     assert counts["PERSON"] >= 2 and counts["EMAIL_ADDRESS"] == 1
     assert "Person" in window.review.legend.text()
     assert "background-color:#ffd6a5" in window.review.text_view.toHtml()
-    window.review.redacted_check.setChecked(True)
+    with qtbot.waitSignal(window.review.redaction_finished, timeout=120_000):
+        window.review.redacted_check.setChecked(True)  # redacted in a worker, whole document
     preview = window.review.text_view.toPlainText()
     assert "eleanor.marsh@example.com" not in preview and "<EMAIL_ADDRESS_1>" in preview
     output = tmp_path / "intake.redacted.txt"
     with qtbot.waitSignal(window.review.export_finished, timeout=60_000):
         window.review.export_to(output)
-    assert "Eleanor" not in output.read_text(encoding="utf-8")
+    exported = output.read_text(encoding="utf-8")
+    assert "Eleanor" not in exported
+    assert preview in exported  # the preview and the copy come from one redaction path
 
 
 def test_settings_refuse_bad_values_with_a_message(
         qtbot: Any, make_window: WindowFactory, answered_dialogs: list[str]) -> None:
-    window = make_window(ScriptedRuntime())
+    window = make_window(FakeRuntime())
     dialog = window.open_settings()
     assert dialog.table.topLevelItemCount() == 1
-    assert dialog.table.topLevelItem(0).text(2)  # quantization
+    embedded = dialog.table.topLevelItem(0)
+    assert embedded is not None
+    shown = {name: embedded.text(column) for column, name in enumerate(COLUMNS)}
+    assert shown["Family"] == "Gemma 3" and shown["Quantization"] == "Q4_K_M"
+    assert shown["Parameters"].endswith("M") and shown["Template"] == "plain prompt"
     dialog.temperature_edit.setText("hot")
     dialog.save()
     assert any("'hot'" in text for text in answered_dialogs)
@@ -48,14 +61,15 @@ def test_settings_refuse_bad_values_with_a_message(
     dialog.save()
     assert window.services.settings.llm.temperature == 0.7
     assert dialog.message.text() == "Settings saved."
-    qtbot.waitUntil(lambda: "verified" in dialog.table.topLevelItem(0).text(4),
+    qtbot.waitUntil(lambda: "verified" in dialog.table.topLevelItem(0).text(CHECKSUM_COLUMN),
                     timeout=60_000)
     dialog.close()
 
 
-def test_workspaces_are_created_renamed_and_deleted(
-        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
-    window = make_window(ScriptedRuntime())
+def test_workspaces_are_created_renamed_with_their_conversation_and_deleted(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window(FakeRuntime())
     create_workspace(qtbot, window, "Matter One")
     note = tmp_path / "note.txt"
     note.write_text("A short note about the lease renewal in 2027.")
@@ -65,12 +79,12 @@ def test_workspaces_are_created_renamed_and_deleted(
     window.workspaces.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: window.workspace == "Matter One", timeout=10_000)
     assert window.services.settings.last_workspace == "Matter One"
-    from ui.workspaces import rename_workspace
-
-    window.workspaces._on_renamed("Matter One", rename_workspace(
-        window.services, "Matter One", "Lease", progress=lambda f, m: None,
-        cancel=lambda: False))
+    window.services.history().save("Matter One", [Exchange("When is the renewal?", "2027.")])
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kw: ("Lease", True)))
+    with qtbot.waitSignal(window.workspaces.sig_workspace_renamed, timeout=60_000):
+        window.workspaces.rename_current()
     qtbot.waitUntil(lambda: window.workspace == "Lease", timeout=30_000)
     qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 1, timeout=10_000)
+    assert [item.question for item in window.chat.exchanges] == ["When is the renewal?"]
     window.workspaces.delete_current()
     qtbot.waitUntil(lambda: window.workspaces.names == ["Matter Two"], timeout=30_000)

@@ -1,0 +1,102 @@
+"""LibraryService: the document library as the app uses it (workspaces, documents, ingest,
+retrieval). Callers ask it for what they need and never reach into a workspace's stores.
+
+The embedder is built on first use (by the composition root's factory), so starting the app or
+listing documents stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.audit import NO_AUDIT, AuditTrail
+from app.settings import RagSettings
+from models.errors import InputError
+from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from rag.embedder import Embedder
+from rag.ingest import ChunkingOptions, DocumentTransform, IngestReport, ingest
+from rag.library import Library, Workspace, check_workspace_name
+from rag.retrieval import HybridRetriever
+from rag.store import DocumentRecord
+
+
+class LibraryService:
+    def __init__(self, library: Library, settings: Callable[[], RagSettings],
+                 embedder: Callable[[], Embedder], *,
+                 transform_for: Callable[[str], DocumentTransform | None] = lambda name: None,
+                 audit: AuditTrail = NO_AUDIT) -> None:
+        """``transform_for(workspace)``: what ingest does to a document's text before storing
+        it (the workspace's privacy policy), or None to store it as loaded."""
+        self._library, self._settings, self._embedder = library, settings, embedder
+        self._transform_for, self._audit = transform_for, audit
+
+    # ----- workspaces
+    def workspaces(self) -> list[str]:
+        return self._library.workspaces()
+
+    def has_workspace(self, name: str) -> bool:
+        return self._library.has_workspace(name)
+
+    def create_workspace(self, name: str) -> str:
+        name = check_workspace_name(name)
+        self._workspace(name)
+        return name
+
+    def delete_workspace(self, name: str) -> None:
+        self._library.delete_workspace(name)
+        self._audit.record("purge", workspace=name, whole_workspace=True)
+
+    def rename_workspace(self, old: str, new: str, *, progress: ProgressFn = no_progress,
+                         cancel: CancelFn = never_cancel) -> str:
+        """There is no rename in the index: the documents still on disk are ingested under
+        the new name, then the old workspace is deleted."""
+        new = self.create_workspace(new)
+        paths = [Path(path) for record in self.documents(old)
+                 for path in record.paths[:1] if Path(path).exists()]
+        if paths:
+            self.ingest(paths, workspace=new, progress=progress, cancel=cancel)
+        self.delete_workspace(old)
+        return new
+
+    # ----- documents
+    def documents(self, workspace: str) -> list[DocumentRecord]:
+        return self._workspace(workspace).documents()
+
+    def document(self, workspace: str, doc_id: str) -> DocumentRecord:
+        record = self._workspace(workspace).document(doc_id)
+        if record is None:
+            raise InputError("This document is no longer in the workspace.")
+        return record
+
+    def page_text(self, workspace: str, doc_id: str, page: int) -> str | None:
+        return self._workspace(workspace).page_text(doc_id, page)
+
+    def ingest(self, paths: Sequence[Path], *, workspace: str, password: str | None = None,
+               progress: ProgressFn = no_progress,
+               cancel: CancelFn = never_cancel) -> IngestReport:
+        settings = self._settings()
+        chunking = ChunkingOptions(settings.chunk_tokens, settings.chunk_overlap_tokens)
+        transform = self._transform_for(workspace)
+        report = ingest(paths, workspace=self._workspace(workspace), embedder=self._embedder(),
+                        chunking=chunking, password=password, transform=transform,
+                        progress=progress, cancel=cancel)
+        for result in report.results:
+            self._audit.record("ingest", workspace=workspace, doc_id=result.doc_id or None,
+                               status=result.status, pages=result.pages, chunks=result.chunks,
+                               redacted_index=transform is not None)
+        return report
+
+    def retriever(self, workspace: str) -> HybridRetriever:
+        return HybridRetriever(self._workspace(workspace), self._embedder())
+
+    def purge(self, workspace: str, reference: str) -> list[str]:
+        purged = self._workspace(workspace).remove(reference)
+        self._audit.record("purge", workspace=workspace, doc_ids=purged)
+        return purged
+
+    def _workspace(self, name: str) -> Workspace:
+        return self._library.workspace(name)
+
+    def close(self) -> None:
+        self._library.close()

@@ -1,0 +1,46 @@
+"""The one runtime double of the test suite: it satisfies ``models.llm.LlmRuntime``, streams a
+fixed answer word by word (optionally slowly, to test cancelling) and keeps every request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from models.jobs import CancelFn, never_cancel
+from models.llm import LlmRuntime
+from models.prompts import PromptRequest
+from models.runtime import GenerationOptions
+
+DEFAULT_ANSWER = "The notice period is ninety (90) days [1]."
+
+
+class FakeRuntime:
+    def __init__(self, answer: str = DEFAULT_ANSWER, *, delay: float = 0.0) -> None:
+        self.answer, self.delay = answer, delay
+        self.threads = 1
+        self.model_path: Path | None = None
+        self.n_ctx = 2048
+        self.requests: list[PromptRequest] = []
+        self.loads = 0
+
+    def load(self, path: Path, *, prompt_style: str = "completion",
+             context_length: int = 0) -> None:
+        self.model_path, self.loads = path, self.loads + 1
+
+    def unload(self) -> None:
+        self.model_path = None
+
+    def stream(self, request: PromptRequest, options: GenerationOptions | None = None, *,
+               cancel: CancelFn = never_cancel) -> Iterator[str]:
+        self.requests.append(request)
+        for word in self.answer.split(" "):
+            if cancel():
+                return
+            if self.delay:
+                time.sleep(self.delay)
+            yield word + " "
+
+
+def _satisfies_protocol(runtime: FakeRuntime) -> LlmRuntime:
+    return runtime  # mypy checks here that the double keeps the real interface
