@@ -19,7 +19,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from models.errors import ModelError
-from models.families import check_supported, detect_family
+from models.families import (
+    check_supported,
+    detect_family,
+    format_parameter_count,
+    template_kind,
+)
 from models.gguf_info import GgufMetadata, read_gguf_metadata
 from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 
@@ -191,6 +196,18 @@ def _info_from(
         family=detect_family(metadata.architecture, metadata.name, metadata.chat_template),
         parameter_count=metadata.parameter_count,
     )
+
+
+def describe_model(info: ModelInfo) -> dict[str, str]:
+    """What the model list shows of a model, column by column (the CLI and the dialog)."""
+    return {
+        "Family": info.family,
+        "Parameters": format_parameter_count(info.parameter_count) if info.parameter_count else "?",
+        "Quantization": info.quantization,
+        "Context": f"{info.context_length:,}",
+        "Template": template_kind(info.chat_template, info.prompt_style),
+        "Size": f"{info.size_bytes / 2**20:,.0f} MB",
+    }
 
 
 def _with_family(info: ModelInfo) -> ModelInfo:

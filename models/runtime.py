@@ -292,4 +292,6 @@ def _template_renderer(llama: Any, eos: str, bos: str) -> Any:
 
     template = llama.metadata.get("tokenizer.chat_template", "")
     formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
-    return lambda messages: formatter(messages=messages).prompt
+    # Qwen 3 would otherwise think aloud first: slow on a CPU, and no answer to cite from.
+    # Templates without the switch ignore it.
+    return lambda messages: formatter(messages=messages, enable_thinking=False).prompt

@@ -27,11 +27,14 @@ from PySide6.QtWidgets import (
 
 from app.services import Services
 from app.settings import updated
+from models.catalog import describe_model
 from models.errors import InputError
 from ui.errors import show_error
 from ui.worker import Job, JobRunner
 
-COLUMNS = ["Name", "Size", "Quantization", "Context", "Checksum", ""]
+COLUMNS = ["Name", "Family", "Parameters", "Quantization", "Context", "Template", "Size",
+           "Checksum", ""]
+CHECKSUM_COLUMN = COLUMNS.index("Checksum")
 
 
 def verify_all(services: Services, infos: list[Any], *, emit: Any, cancel: Any) -> None:
@@ -48,7 +51,7 @@ class ModelsDialog(QDialog):
         super().__init__(parent)
         self.services, self.runner, self.workspace = services, runner, workspace
         self.setWindowTitle("Models and settings")
-        self.resize(760, 560)
+        self.resize(980, 560)
         layout = QVBoxLayout(self)
         layout.addWidget(self._models_box(), 1)
         layout.addWidget(self._settings_box())
@@ -96,8 +99,8 @@ class ModelsDialog(QDialog):
         self.table.clear()
         for info in infos:
             in_use = info.id == active or (active is None and info.embedded)
-            item = QTreeWidgetItem([info.name, f"{info.size_bytes / 2**20:.0f} MB",
-                                    info.quantization, f"{info.context_length:,}",
+            described = describe_model(info)
+            item = QTreeWidgetItem([info.name, *(described[name] for name in COLUMNS[1:-2]),
                                     "checking…", "in use" if in_use else ""])
             item.setData(0, Qt.ItemDataRole.UserRole, info.id)
             self.table.addTopLevelItem(item)
@@ -116,7 +119,7 @@ class ModelsDialog(QDialog):
         for index in range(self.table.topLevelItemCount()):
             item = self.table.topLevelItem(index)
             if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == model_id:
-                item.setText(4, "✓ verified" if ok else "✗ does not match")
+                item.setText(CHECKSUM_COLUMN, "✓ verified" if ok else "✗ does not match")
 
     def choose_import(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import a model", "", "GGUF models (*.gguf)")
@@ -126,7 +129,7 @@ class ModelsDialog(QDialog):
     def import_file(self, path: Path) -> Job:
         self.import_progress.show()
         self.import_button.setEnabled(False)
-        return (Job(self.services.catalog.import_file, path)
+        return (Job(self.services.models.import_file, path)
                 .on_progress(lambda f, _m: self.import_progress.setValue(int(f * 1000)))
                 .on_success(self._on_imported).on_failure(self._on_import_failed)
                 .start(self.runner))

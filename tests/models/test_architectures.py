@@ -1,5 +1,7 @@
-"""Every architecture family Enclave promises (Llama 3, Qwen 2.5, Gemma 3, Phi-3/Phi-4-mini)
-goes through the real catalog and the real llama.cpp runtime, chat template included.
+"""Every model family Enclave supports goes through the real catalog and the real llama.cpp
+runtime: import (checks, checksum, the family's name), load, prompt rendering with history and
+sources, streamed generation and unload, in its chat variant (the family's real template) and
+its template-less variant, where the family ships each.
 
 The models are tiny random-weight GGUFs written by ``tiny_gguf`` (a few hundred KB each), so
 the answers are garbage; what is proven is import, load, template rendering and generation.
@@ -13,22 +15,32 @@ import pytest
 
 from models.catalog import ModelCatalog
 from models.errors import ModelError
-from models.prompts import PromptRequest, Turn
+from models.families import FAMILIES, PLAIN_PROMPT, template_kind
+from models.prompts import PromptRequest, RenderedPrompt, Turn
 from models.runtime import GenerationOptions, LlamaCppRuntime, probe_loadable
-from tests.models.tiny_gguf import ARCHITECTURES, FAMILIES, write_tiny_gguf
+from tests.models.tiny_gguf import FAMILIES as TINY_FAMILIES
+from tests.models.tiny_gguf import VARIANTS, Family, parameter_count, write_tiny_gguf
 
 SYSTEM = "You are a helpful assistant for a law firm."
-REQUEST = PromptRequest(SYSTEM, "Say hello.", history=(Turn("Hi, who are you?", "A helper."),))
+SOURCES = "[1] lease.pdf, page 2: The lease ends on 31 March 2027."
+REQUEST = PromptRequest(SYSTEM, "When does the lease end?", context=SOURCES,
+                        history=(Turn("Hi, who are you?", "A helper."),))
 GREEDY = GenerationOptions(max_tokens=4, temperature=0.0, seed=1)
+CHAT_FAMILIES = [key for key, style in VARIANTS if style == "chat"]
+
+
+def variant_id(variant: tuple[str, str]) -> str:
+    return "-".join(variant)
 
 
 @pytest.fixture(scope="module")
-def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
     folder = tmp_path_factory.mktemp("tiny-gguf")
     return {
-        arch: write_tiny_gguf(folder / f"tiny-{arch}.gguf", arch,
-                              chat_template=FAMILIES[arch].template)
-        for arch in ARCHITECTURES
+        (key, style): write_tiny_gguf(
+            folder / f"tiny-{key}-{style}.gguf", key,
+            chat_template=TINY_FAMILIES[key].template if style == "chat" else None)
+        for key, style in VARIANTS
     }
 
 
@@ -39,76 +51,108 @@ def runtime():
     runtime.unload()
 
 
-@pytest.mark.parametrize("arch", ARCHITECTURES)
-def test_family_imports_loads_renders_and_generates(
-    arch: str, tiny_models: dict[str, Path], tmp_path: Path, runtime: LlamaCppRuntime
+@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
+def test_family_imports_loads_renders_generates_and_unloads(
+    variant: tuple[str, str], tiny_models: dict[tuple[str, str], Path], tmp_path: Path,
+    runtime: LlamaCppRuntime,
 ) -> None:
-    family = FAMILIES[arch]
+    key, style = variant
+    family = TINY_FAMILIES[key]
     catalog = ModelCatalog(tmp_path / "models", probe=probe_loadable)
 
-    info = catalog.import_file(tiny_models[arch])
-    assert [listed.id for listed in catalog.list()] == [info.id] == [f"tiny-{arch}"]
-    assert info.architecture == arch
-    assert info.prompt_style == "chat" and info.chat_template == family.template
+    info = catalog.import_file(tiny_models[variant])
+    assert [listed.id for listed in catalog.list()] == [info.id] == [f"tiny-{key}-{style}"]
+    assert (info.architecture, info.family) == (family.arch, family.human_name)
+    assert info.parameter_count == parameter_count(key)
     assert info.context_length == 2048 and info.quantization == "F32"
     assert catalog.verify(info)
+    expected_template = family.template if style == "chat" else None
+    assert info.chat_template == expected_template
+    assert info.prompt_style == ("chat" if style == "chat" else "completion")
+    kind = template_kind(info.chat_template, info.prompt_style)
+    assert kind == (family.template_kind if style == "chat" else PLAIN_PROMPT)
 
     runtime.load(catalog.path_of(info), prompt_style=info.prompt_style,
                  context_length=info.context_length)
     assert runtime.n_ctx == 512
-
     rendered = runtime.render(REQUEST)
+    for expected in (SYSTEM, SOURCES, "When does the lease end?", "Hi, who are you?", "A helper."):
+        assert expected in rendered.text, f"{expected!r} missing from {rendered.text!r}"
+    if style == "chat":
+        check_chat_prompt(rendered, family, runtime)
+    else:
+        assert rendered.text.startswith(SYSTEM) and rendered.text.endswith("Answer:")
+
+    check_streamed_generation(runtime)
+    runtime.unload()
+    assert runtime.model_path is None and runtime.n_ctx == 0
+
+
+def check_chat_prompt(rendered: RenderedPrompt, family: Family, runtime: LlamaCppRuntime) -> None:
     for marker in family.markers:
         assert marker in rendered.text, f"{marker!r} missing from {rendered.text!r}"
-    assert "Say hello." in rendered.text and "A helper." in rendered.text
+    assert rendered.text.endswith(family.prompt_end), rendered.text[-60:]
     assert family.eos in rendered.stops
-    for special in (*family.leading, *family.trailing):
-        if special in family.template:
+    for special in (*family.leading, *family.trailing, *family.user_defined):
+        if special in rendered.text:
             assert runtime.count_tokens(special) == 1, f"{special} is not one token"
 
+
+def check_streamed_generation(runtime: LlamaCppRuntime) -> None:
     pieces = list(runtime.stream(REQUEST, GREEDY))
     stats = runtime.last_stats
-    assert stats.prompt_tokens > runtime.count_tokens(SYSTEM)
+    assert stats.prompt_tokens > runtime.count_tokens(SYSTEM + SOURCES)
     assert stats.stop_reason in ("stop", "length")
     # llama-cpp-python skips its max_tokens check while a token ends in an incomplete UTF-8
     # sequence (frequent with random weights), so it may run up to 3 tokens over.
     assert len(pieces) <= stats.completion_tokens <= GREEDY.max_tokens + 3
 
 
-@pytest.mark.parametrize(
-    ("arch", "bos_count"),
-    [("gemma3", 1), ("llama", 1), ("qwen2", 0), ("phi3", 1)],
-)
-def test_chat_prompt_starts_with_one_bos_when_the_model_uses_one(
-    arch: str, bos_count: int, tiny_models: dict[str, Path], runtime: LlamaCppRuntime
+@pytest.mark.parametrize("key", CHAT_FAMILIES)
+def test_chat_prompt_starts_with_as_many_bos_as_the_real_model(
+    key: str, tiny_models: dict[tuple[str, str], Path], runtime: LlamaCppRuntime
 ) -> None:
     """Tokenised as stream() does it: no doubled BOS, and none dropped."""
-    runtime.load(tiny_models[arch], prompt_style="chat")
+    runtime.load(tiny_models[key, "chat"], prompt_style="chat")
     rendered = runtime.render(REQUEST)
     llama = runtime._llama
     tokens = llama.tokenize(rendered.text.encode("utf-8"),
                             add_bos=not rendered.template_adds_bos, special=True)
-    bos = llama.token_bos()
-    leading = next(i for i, token in enumerate(tokens) if token != bos)
-    assert leading == bos_count, f"{leading} BOS tokens at the start of {tokens[:4]}"
+    leading = next(i for i, token in enumerate(tokens) if token != llama.token_bos())
+    expected = TINY_FAMILIES[key].bos_in_chat_prompt
+    assert leading == expected, f"{leading} BOS tokens at the start of {tokens[:4]}"
 
 
-def test_unknown_architecture_is_refused_and_not_listed(tmp_path: Path) -> None:
+def test_every_supported_family_has_a_tiny_model_in_this_test() -> None:
+    assert {family.name for family in FAMILIES} - {"Llama", "SmolLM"} == {
+        family.human_name for family in TINY_FAMILIES.values()}
+
+
+def test_unknown_architecture_is_refused_with_the_supported_families(tmp_path: Path) -> None:
     alien = write_tiny_gguf(tmp_path / "alien.gguf", "llama",
-                            chat_template=FAMILIES["llama"].template,
+                            chat_template=TINY_FAMILIES["llama"].template,
                             general_architecture="enclave-unknown")
     catalog = ModelCatalog(tmp_path / "models", probe=probe_loadable)
-    with pytest.raises(ModelError, match="alien.gguf cannot be run .* architecture"):
+    with pytest.raises(ModelError, match="alien.gguf is a 'enclave-unknown' model") as refused:
         catalog.import_file(alien)
+    for family in FAMILIES:
+        assert family.name in str(refused.value)
     assert catalog.list() == []
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
 
 
+def test_llama_cpp_itself_refuses_an_architecture_it_does_not_know(tmp_path: Path) -> None:
+    alien = write_tiny_gguf(tmp_path / "alien.gguf", "qwen3", chat_template=None,
+                            general_architecture="enclave-unknown")
+    with pytest.raises(ModelError, match="alien.gguf cannot be run .* architecture"):
+        probe_loadable(alien)
+
+
 @pytest.mark.parametrize("keep", [0.5, 0.01], ids=["tensor-data-cut", "header-cut"])
 def test_truncated_copy_is_refused_as_truncated(
-    keep: float, tiny_models: dict[str, Path], tmp_path: Path
+    keep: float, tiny_models: dict[tuple[str, str], Path], tmp_path: Path
 ) -> None:
-    source = tiny_models["qwen2"]
+    source = tiny_models["qwen2", "chat"]
     truncated = tmp_path / "partial.gguf"
     truncated.write_bytes(source.read_bytes()[: int(source.stat().st_size * keep)])
     catalog = ModelCatalog(tmp_path / "models", probe=probe_loadable)
@@ -127,9 +171,10 @@ def test_text_file_renamed_gguf_is_refused(tmp_path: Path) -> None:
 
 
 def test_tiny_models_are_tiny_and_reproducible(
-    tiny_models: dict[str, Path], tmp_path: Path
+    tiny_models: dict[tuple[str, str], Path], tmp_path: Path
 ) -> None:
-    for arch, path in tiny_models.items():
+    for (key, style), path in tiny_models.items():
         assert path.stat().st_size < 1_000_000
-        again = write_tiny_gguf(tmp_path / path.name, arch, chat_template=FAMILIES[arch].template)
+        template = TINY_FAMILIES[key].template if style == "chat" else None
+        again = write_tiny_gguf(tmp_path / path.name, key, chat_template=template)
         assert again.read_bytes() == path.read_bytes()
