@@ -16,6 +16,7 @@ import regex
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from app.privacy.findings import Finding, resolve_overlaps
+from app.privacy.furniture import drop_document_furniture
 from app.privacy.nlp import FastContextEnhancer, NerOnlySpacyEngine
 from app.privacy.propagation import coordinated_names, propagate_names
 from app.privacy.registry import build_registry
@@ -100,8 +101,8 @@ class PiiAnalyzer:
         per_text: list[list[Finding]] = [[] for _ in texts]
         for (index, offset, _), findings in zip(pieces, found, strict=True):
             per_text[index].extend(finding.shifted(offset) for finding in findings)
-        return [_with_names_propagated(text, resolve_overlaps(findings))
-                for text, findings in zip(texts, per_text, strict=True)]
+        return [_with_names_propagated(text, drop_document_furniture(text, resolve_overlaps(
+                    findings))) for text, findings in zip(texts, per_text, strict=True)]
 
     def analyze_pieces(self, pieces: Sequence[str], progress: ProgressFn = no_progress,
                        cancel: CancelFn = never_cancel) -> list[list[Finding]]:

@@ -60,6 +60,7 @@ def mask(value: str) -> str:
 
 _OPERATORS = {
     Treatment.KEEP: lambda replacer, entity_type, value: value,
+    Treatment.TYPE: lambda replacer, entity_type, value: f"<{entity_type}>",
     Treatment.PLACEHOLDER: Replacer.placeholder,
     Treatment.REDACT: lambda replacer, entity_type, value: REDACTED,
     Treatment.MASK: lambda replacer, entity_type, value: mask(value),
@@ -134,7 +135,7 @@ def _other_mentions(text: str, findings: Sequence[Finding], types: dict[str, str
     return mentions
 
 
-_REPLACEMENT = regex.compile(r"<[A-Z_]+(?:_\d+|:[0-9a-f]{12})>|\[REDACTED\]|<!-- page \d+ -->")
+_REPLACEMENT = regex.compile(r"<[A-Z_]+(?:_\d+|:[0-9a-f]{12})?>|\[REDACTED\]|<!-- page \d+ -->")
 
 
 def without_replacements(text: str) -> str:

@@ -1,5 +1,10 @@
-"""What happens to personal data where: per workspace, one policy for the index, the audit log
-and exports. The audit log never stores raw identifiers: only types and counts, or hashes."""
+"""What happens to personal data where: per workspace, one policy for the index (the stored
+passages, the keyword index, the page copies and the conversation history) and for exports.
+
+The audit trail (:mod:`app.audit`) never holds values under any policy: only entity types and
+counts. Hashes of values are not offered: with a salt that ships in the code, the hash of a
+nine-digit SSN is reversed by trying every SSN.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +17,26 @@ from models.errors import InputError
 
 class Treatment(StrEnum):
     KEEP = "keep"  # the original text (allowed for the index only)
+    TYPE = "type"  # <PERSON>, the type only
     PLACEHOLDER = "placeholder"  # <PERSON_1>, the same number for the same value
     REDACT = "redact"  # [REDACTED]
     MASK = "mask"  # ****-****, the shape kept, every letter and digit hidden
-    HASH = "hash"  # <PERSON:3f9a1c0b>, a salted hash, the same for the same value
-
-
-class AuditRecord(StrEnum):
-    TYPES = "types"  # entity types and counts only
-    HASH = "hash"  # types, counts and salted hashes of the values
+    HASH = "hash"  # <PERSON:3f9a1c0b>, a salted hash (operator only; no preset uses it)
 
 
 class PrivacyPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    index: Treatment = Treatment.PLACEHOLDER
-    audit: AuditRecord = AuditRecord.TYPES
+    index: Treatment = Treatment.KEEP
     export: Treatment = Treatment.PLACEHOLDER
     exempt_entities: frozenset[str] = Field(default=frozenset({"ORGANIZATION"}),
                                             description="types left as they are everywhere")
+
+    @property
+    def redacts_index(self) -> bool:
+        """True: passages, keyword index, page copies and history hold no identifiers."""
+        return self.index is not Treatment.KEEP
 
     def treatment_for_export(self) -> Treatment:
         if self.export is Treatment.KEEP:
@@ -42,12 +47,9 @@ class PrivacyPolicy(BaseModel):
 
 POLICIES: dict[str, PrivacyPolicy] = {policy.name: policy for policy in (
     PrivacyPolicy(name="standard"),
-    PrivacyPolicy(name="strict", index=Treatment.REDACT, export=Treatment.REDACT,
+    PrivacyPolicy(name="strict", index=Treatment.TYPE, export=Treatment.REDACT,
                   exempt_entities=frozenset()),
     PrivacyPolicy(name="masked", export=Treatment.MASK),
-    PrivacyPolicy(name="hashed", index=Treatment.HASH, audit=AuditRecord.HASH,
-                  export=Treatment.HASH),
-    PrivacyPolicy(name="open-index", index=Treatment.KEEP),
 )}
 
 

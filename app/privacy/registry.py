@@ -5,7 +5,16 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.predefined_recognizers import DateRecognizer
 
-from app.privacy.recognizers import contact, finance, health, identity, location, ner, people
+from app.privacy.recognizers import (
+    contact,
+    finance,
+    health,
+    identity,
+    labelled,
+    location,
+    ner,
+    people,
+)
 from app.privacy.recognizers.base import RegexRecognizer
 
 RECOGNIZER_CLASSES: tuple[type[RegexRecognizer], ...] = (
@@ -26,6 +35,7 @@ RECOGNIZER_CLASSES: tuple[type[RegexRecognizer], ...] = (
 
 def build_recognizers() -> list[EntityRecognizer]:
     recognizers: list[EntityRecognizer] = [cls() for cls in RECOGNIZER_CLASSES]
+    recognizers.append(labelled.LabelledIdentifierRecognizer())
     recognizers.append(ner.FilteredSpacyRecognizer(
         supported_entities=["PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"]))
     recognizers.append(DateRecognizer())

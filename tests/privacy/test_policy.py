@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.privacy.policy import POLICIES, PrivacyPolicy, Treatment, get_policy
 from app.services import build_services
 from app.settings import parse_settings
 from models.errors import InputError
+from tests.fake_runtime import FakeRuntime
 
 
 def test_presets_never_put_raw_identifiers_in_exports() -> None:
@@ -35,8 +38,8 @@ def test_settings_refuse_an_unknown_workspace_policy() -> None:
         parse_settings({"privacy": {"workspace_policies": {"hr": "nope"}}})
 
 
-def test_each_workspace_gets_its_own_policy(enclave_home) -> None:
-    services = build_services(runtime=object())
+def test_each_workspace_gets_its_own_policy(enclave_home: Path) -> None:
+    services = build_services(runtime=FakeRuntime())
     services.settings = parse_settings(
         {"privacy": {"default_policy": "standard", "workspace_policies": {"hr": "strict"}}})
     assert services.privacy_policy("hr").name == "strict"

@@ -1,0 +1,54 @@
+"""Defined terms, headings and form titles are not people or organisations; real names in the
+same documents still are. Through the real analyzer on the bundled samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.privacy.analyzer import PiiAnalyzer
+from app.privacy.findings import Finding
+from app.privacy.furniture import defined_terms, drop_document_furniture
+
+SAMPLES = Path(__file__).resolve().parents[2] / "app" / "samples"
+
+
+def _names(analyzer: PiiAnalyzer, text: str) -> set[str]:
+    return {text[f.start:f.end] for f in analyzer.analyze(text)
+            if f.entity_type in ("PERSON", "ORGANIZATION")}
+
+
+def test_contract_roles_and_cross_references_are_not_names(analyzer: PiiAnalyzer) -> None:
+    names = _names(analyzer, (SAMPLES / "services_agreement.md").read_text(encoding="utf-8"))
+    assert not {name for name in names if "Supplier" in name or "Client" in name
+                or "Schedule" in name}
+    assert {"Dana Whitfield", "Marcus Ortega"} <= names
+
+
+def test_form_titles_are_not_names(analyzer: PiiAnalyzer) -> None:
+    names = _names(analyzer, (SAMPLES / "patient_intake.md").read_text(encoding="utf-8"))
+    assert not {name for name in names if "Intake" in name or "Form" in name}
+    assert {"Eleanor J. Marsh", "Kevin Osei"} <= names
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ('Acme Ltd. ("Supplier") and Beta Inc. ("Client")', "supplier"),
+    ('“Licensed Product” means the software', "licensed product"),
+    ("hereinafter referred to as the 'Buyer'", "buyer"),
+])
+def test_definitions_are_read_in_their_usual_forms(text: str, term: str) -> None:
+    assert term in defined_terms(text)
+
+
+def test_a_defined_term_that_is_part_of_a_name_stays_a_name() -> None:
+    text = 'Dana Whitfield ("Whitfield") agrees. Whitfield signs.'
+    findings = [Finding("PERSON", 0, 14, 0.85, "FilteredSpacyRecognizer"),
+                Finding("PERSON", 37, 46, 0.85, "FilteredSpacyRecognizer")]
+    assert drop_document_furniture(text, findings) == findings
+
+
+def test_numbered_headings_are_not_organisations() -> None:
+    text = "## 4. Confidentiality Obligations\nEach party keeps secrets."
+    findings = [Finding("ORGANIZATION", 6, 33, 0.6, "FilteredSpacyRecognizer")]
+    assert drop_document_furniture(text, findings) == []
