@@ -26,6 +26,7 @@ from pathlib import Path
 from installers.manifest import MANIFEST_NAME, PUBLIC_KEY_NAME, SIGNATURE_NAME, manifest_text
 from installers.sbom import BundledModel, build_sbom, write_sbom
 from installers.signing import load_private_key, public_pem, sign
+from installers.system_libraries import write_requirements, xcb_system_libraries
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -80,6 +81,13 @@ def stage_share(share_dir: Path) -> None:
     shutil.copyfile(HERE / "assets" / "enclave.png", share_dir / "enclave.png")
 
 
+def stage_system_requirements(share_dir: Path, app_dir: Path, report: Report) -> None:
+    """List what the window needs from the system; install.sh checks it before success."""
+    libraries = xcb_system_libraries(app_dir)
+    write_requirements(share_dir, libraries)
+    report(f"window needs {len(libraries)} system libraries (checked at install time)")
+
+
 def stage_licences(licences_dir: Path, distributions: Iterable[importlib.metadata.Distribution]
                    ) -> int:
     count = 0
@@ -126,6 +134,7 @@ def stage_bundle(options: BuildOptions, app_dir: Path, report: Report) -> Path:
     shutil.copytree(app_dir, payload / "app", symlinks=True)
     models = stage_models(payload / "models", options.extra_models, report)
     stage_share(payload / "share")
+    stage_system_requirements(payload / "share", app_dir, report)
     distributions = list(importlib.metadata.distributions())
     report(f"licences: {stage_licences(payload / 'licenses', distributions)} files")
     write_sbom(payload / "sbom.cdx.json",

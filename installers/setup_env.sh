@@ -26,23 +26,32 @@ up_to_date() {
 }
 
 ensure_system_libraries() {
-    # Qt needs the first group even offscreen; its xcb platform plugin (the real window) needs
-    # the libxcb group, which a fresh Debian 12 image lacks. The tests also run the real window
-    # under Xvfb and watch system calls with strace.
+    # Every library outside a minimal Debian 12 image that `ldd` on PySide6's libqxcb.so lists
+    # (Qt needs the first group even offscreen; the xcb platform plugin, the real window, needs
+    # the X11/xcb group). The tests also drive the real window under Xvfb with xdotool and
+    # watch system calls with strace. installers/system_libraries.py lists the same for the
+    # offline bundle, whose install.sh checks them.
     local -A wanted=(
-        [libEGL.so.1]=libegl1 [libGL.so.1]=libgl1 [libxkbcommon.so.0]=libxkbcommon0
-        [libfontconfig.so.1]=libfontconfig1 [libdbus-1.so.3]=libdbus-1-3
+        [libEGL.so.1]=libegl1 [libGL.so.1]=libgl1 [libGLX.so.0]=libglx0
+        [libGLdispatch.so.0]=libglvnd0 [libxkbcommon.so.0]=libxkbcommon0
+        [libfontconfig.so.1]=libfontconfig1 [libfreetype.so.6]=libfreetype6
+        [libdbus-1.so.3]=libdbus-1-3 [libglib-2.0.so.0]=libglib2.0-0
+        [libX11.so.6]=libx11-6 [libX11-xcb.so.1]=libx11-xcb1 [libxcb.so.1]=libxcb1
         [libxcb-cursor.so.0]=libxcb-cursor0 [libxcb-icccm.so.4]=libxcb-icccm4
         [libxcb-keysyms.so.1]=libxcb-keysyms1 [libxcb-image.so.0]=libxcb-image0
-        [libxcb-render-util.so.0]=libxcb-render-util0 [libxcb-shape.so.0]=libxcb-shape0
+        [libxcb-render-util.so.0]=libxcb-render-util0 [libxcb-render.so.0]=libxcb-render0
+        [libxcb-shape.so.0]=libxcb-shape0 [libxcb-shm.so.0]=libxcb-shm0
+        [libxcb-sync.so.1]=libxcb-sync1 [libxcb-util.so.1]=libxcb-util1
+        [libxcb-xfixes.so.0]=libxcb-xfixes0 [libxcb-randr.so.0]=libxcb-randr0
         [libxcb-xkb.so.1]=libxcb-xkb1 [libxkbcommon-x11.so.0]=libxkbcommon-x11-0
-        [libxcb-randr.so.0]=libxcb-randr0 [libxcb-xinerama.so.0]=libxcb-xinerama0
     )
-    local missing=()
+    local missing=() cache
+    # Read once: with pipefail, `ldconfig -p | grep -q` can fail on SIGPIPE for a present library.
+    cache=$(PATH="$PATH:/usr/sbin:/sbin" ldconfig -p)
     for lib in "${!wanted[@]}"; do
-        ldconfig -p | grep -q "$lib" || missing+=("${wanted[$lib]}")
+        grep -qF $'\t'"$lib (" <<<"$cache" || missing+=("${wanted[$lib]}")
     done
-    for tool in Xvfb:xvfb xauth:xauth strace:strace; do
+    for tool in Xvfb:xvfb xauth:xauth strace:strace xdotool:xdotool xwininfo:x11-utils; do
         command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
     done
     (( ${#missing[@]} )) || return 0

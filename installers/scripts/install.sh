@@ -7,6 +7,8 @@
 #   ./install.sh --prefix DIR         install under DIR
 #   ./install.sh --public-key FILE    check the signature against this key instead of the bundled
 #                                     one (compare its fingerprint with the administrator's)
+#   ./install.sh --skip-window-check  install even when system libraries the window needs are
+#                                     missing (the command line works; the window will not start)
 #
 # Installing over an earlier version upgrades in place: the new version is unpacked beside the
 # old one, checked, self-tested, and only then made current. User data (workspaces, index,
@@ -19,6 +21,7 @@ SCOPE=user
 PREFIX=""
 PUBLIC_KEY="$BUNDLE/signing-key.pub.pem"
 SELF_TEST=1
+WINDOW_CHECK=1
 
 say() { printf 'enclave-install: %s\n' "$*"; }
 fail() { printf 'enclave-install: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -30,7 +33,8 @@ parse_arguments() {
             --prefix) PREFIX=$2; shift ;;
             --public-key) PUBLIC_KEY=$2; shift ;;
             --skip-self-test) SELF_TEST=0 ;;
-            -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
+            --skip-window-check) WINDOW_CHECK=0 ;;
+            -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
             *) fail "unknown option $1 (see --help)" ;;
         esac
         shift
@@ -67,6 +71,34 @@ verify_bundle() {
         ! -name signing-key.pub.pem -printf '%P\n' | sort | comm -23 - <(cut -c67- MANIFEST.sha256 | sort))
     [[ -z $unlisted ]] || fail "files not in the signed manifest: ${unlisted//$'\n'/, }"
     say "bundle verified: signature and $(wc -l <"$BUNDLE/MANIFEST.sha256") checksums match"
+}
+
+linker_cache() {
+    # The libraries the dynamic loader can find (ldconfig lives in sbin, not on every PATH).
+    PATH="$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null \
+        || fail "cannot list the system's libraries (ldconfig -p failed)"
+}
+
+check_system_libraries() {
+    # Qt's xcb platform plugin (the window) needs these from the system; the build listed them.
+    local wanted="$BUNDLE/payload/share/system-libraries.txt" cache name soname package
+    local -A present=()
+    local missing=() packages=()
+    [[ -f $wanted ]] || return 0
+    cache=$(linker_cache)
+    while read -r name _; do present[$name]=1; done <<<"$cache"
+    while read -r soname package; do
+        [[ -z $soname || $soname == \#* || -n ${present[$soname]:-} ]] && continue
+        missing+=("$soname")
+        [[ $package == - ]] || packages+=("$package")
+    done <"$wanted"
+    ((${#missing[@]})) || { say "system libraries for the window: all present"; return 0; }
+    local advice="install them and run this installer again"
+    ((${#packages[@]})) && advice="install them (Debian/Ubuntu: sudo apt-get install ${packages[*]}) and run this installer again"
+    if ((WINDOW_CHECK)); then
+        fail "the window cannot start: these system libraries are missing: ${missing[*]}; $advice (or pass --skip-window-check to install for the command line only)"
+    fi
+    say "WARNING: the window will not start until these system libraries are installed: ${missing[*]}; $advice"
 }
 
 unpack() {
@@ -110,6 +142,7 @@ main() {
     parse_arguments "$@"
     choose_locations
     verify_bundle
+    check_system_libraries
     unpack
     self_test
     activate
