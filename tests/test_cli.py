@@ -32,6 +32,10 @@ def test_models_list_shows_the_embedded_model_as_active(home_with_embedded_model
     result = enclave("models", "list", home=home_with_embedded_model)
     assert result.returncode == 0, result.stderr
     assert "* gemma-3-270m-q4_k_m" in result.stdout and "Q4_K_M" in result.stdout
+    header, embedded = result.stdout.splitlines()[:2]
+    assert header.split() == ["ID", "FAMILY", "PARAMETERS", "QUANTIZATION", "CONTEXT",
+                              "TEMPLATE", "SIZE"]
+    assert embedded.split()[2:5] == ["Gemma", "3", "268M"] and "plain prompt" in embedded
 
 
 def test_importing_junk_is_refused_and_nothing_is_listed(home_with_embedded_model: Path,
@@ -47,7 +51,7 @@ def test_importing_junk_is_refused_and_nothing_is_listed(home_with_embedded_mode
 def test_import_and_use_a_chat_model(home_with_embedded_model: Path, smollm_gguf: Path) -> None:
     imported = enclave("models", "import", str(smollm_gguf), home=home_with_embedded_model)
     assert imported.returncode == 0, imported.stderr
-    assert "chat prompts" in imported.stdout
+    assert "SmolLM (llama)" in imported.stdout and "chat prompts (ChatML)" in imported.stdout
     used = enclave("models", "use", "smollm2-135m-instruct", home=home_with_embedded_model)
     assert used.returncode == 0, used.stderr
     answer = enclave("ask", "Say hello.", "--max-tokens", "12", home=home_with_embedded_model)
