@@ -6,8 +6,8 @@ not stored in Chroma: the workspace's SQLite store holds it, with the keyword in
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ import numpy as np
 from rag.errors import IndexStoreError
 
 ADD_BATCH = 2000
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -101,5 +102,7 @@ class ChromaIndex:
 
     def drop(self, workspace: str) -> None:
         self._collections.pop(workspace, None)
-        with contextlib.suppress(Exception):  # already gone
+        try:
             self._client.delete_collection(collection_name(workspace))
+        except Exception as error:  # usually already gone; anything else must be visible
+            log.warning("could not delete the vector collection of %r: %s", workspace, error)

@@ -6,12 +6,14 @@ and renders the :class:`ContractSummary`; the CLI does the same and exports it.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
+from app.audit import NO_AUDIT, AuditTrail
 from app.contracts import grounding, tracked
 from app.contracts.document import ContractText, Passage, from_loaded, from_pages
 from app.contracts.fields import FIELDS, FieldSpec
@@ -21,8 +23,10 @@ from app.contracts.statements import NOT_FOUND, statement_for
 from app.contracts.summary import Citation, ContractSummary, FieldResult
 from models.errors import InputError
 from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
-from rag.documents import normalise_text
+from rag.documents import file_hash, normalise_text
 from rag.loaders import load_document, read_bytes
+
+log = logging.getLogger(__name__)
 
 # Fields that, found together, mark a document as a contract.
 CONTRACT_EVIDENCE = ("parties", "governing_law", "term", "assignment", "indemnification",
@@ -70,6 +74,7 @@ def summarize_contract(
     password: str | None = None,
     phraser: Phraser | None = None,
     allow_non_contract: bool = False,
+    audit: AuditTrail = NO_AUDIT,
     progress: ProgressFn = no_progress,
     cancel: CancelFn = never_cancel,
 ) -> ContractSummary:
@@ -80,6 +85,8 @@ def summarize_contract(
     check_cancelled(cancel)
     summary = summarize_text(contract, phraser=phraser, allow_non_contract=allow_non_contract,
                              progress=progress, cancel=cancel)
+    audit.record("contract_summary", doc_id=file_hash(Path(path)),
+                 phrased_by_model=phraser is not None)
     return _with_seconds(summary, time.perf_counter() - started)
 
 
@@ -138,6 +145,8 @@ def _phrased(phraser: Phraser, label: str, statement: str, citation: Citation,
     try:
         candidate = " ".join(phraser.phrase(label, statement, citation.quote).split())
     except Exception:  # a model failure must never lose the deterministic statement
+        log.warning("phrasing %s by the model failed; the template statement stays", label,
+                    exc_info=True)
         return statement
     ok = candidate and len(candidate) <= 240 and not grounding.check(candidate, citation,
                                                                         page_text)

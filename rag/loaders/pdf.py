@@ -71,7 +71,9 @@ def _content_not_encrypted(reader: Any) -> bool:
         encryption = reader.trailer["/Encrypt"].get_object()
         identity = all(encryption.get(key, "/Identity") == "/Identity"
                        for key in ("/StmF", "/StrF"))
-    except Exception:
+    except Exception as error:
+        log.info("encryption dictionary unreadable, treating the content as encrypted: %s",
+                 error)
         return False
     if identity and int(encryption.get("/V", 0)) >= 4:
         reader._encryption = None  # pypdf has no public switch for this case
@@ -129,7 +131,8 @@ def extract_page(data: bytes, number: int, password: str | None = None) -> str:
 def _title(reader: Any, path: Path) -> str:
     try:
         title = reader.metadata.title if reader.metadata else None
-    except Exception:
+    except Exception as error:
+        log.info("PDF metadata unreadable, using the file name as title: %s", error)
         title = None
     return str(title).strip() if title else path.stem
 
