@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QInputDialog
 
 from app.history import Exchange
 from tests.fake_runtime import FakeRuntime
+from tests.models.tiny_gguf import FAMILIES as TINY_FAMILIES
+from tests.models.tiny_gguf import write_tiny_gguf
 from ui.first_run import copy_samples
 from ui.models_dialog import CHECKSUM_COLUMN, COLUMNS
 
@@ -63,6 +65,29 @@ def test_settings_refuse_bad_values_with_a_message(
     assert dialog.message.text() == "Settings saved."
     qtbot.waitUntil(lambda: "verified" in dialog.table.topLevelItem(0).text(CHECKSUM_COLUMN),
                     timeout=60_000)
+    dialog.close()
+
+
+def test_models_dialog_imports_a_model_showing_its_family_and_refuses_an_alien_one(
+        qtbot: Any, make_window: WindowFactory, answered_dialogs: list[str],
+        tmp_path: Path) -> None:
+    granite = write_tiny_gguf(tmp_path / "granite.gguf", "granite3",
+                              chat_template=TINY_FAMILIES["granite3"].template)
+    alien = write_tiny_gguf(tmp_path / "alien.gguf", "granite3", chat_template=None,
+                            general_architecture="enclave-unknown")
+    dialog = make_window(FakeRuntime()).open_settings()
+    with qtbot.waitSignal(dialog.table.model().rowsInserted, timeout=60_000):
+        dialog.import_file(granite)
+    rows = [dialog.table.topLevelItem(index) for index in range(dialog.table.topLevelItemCount())]
+    shown = {row.text(0): {name: row.text(column) for column, name in enumerate(COLUMNS)}
+             for row in rows if row is not None}
+    imported = next(value for name, value in shown.items() if name.startswith("Granite 3.3"))
+    assert imported["Family"] == "IBM Granite 3" and imported["Template"] == "Granite"
+    assert imported["Parameters"].endswith("K") and imported["Quantization"] == "F32"
+    dialog.import_file(alien)
+    qtbot.waitUntil(lambda: bool(answered_dialogs), timeout=60_000)
+    assert "Supported model families" in answered_dialogs[-1]
+    assert dialog.table.topLevelItemCount() == 2
     dialog.close()
 
 
