@@ -7,13 +7,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from ui.style import named
 
+SAMPLE_QUESTION = "How much notice is needed to terminate the agreement?"
 INTRO = (
     "<h2>Welcome to Enclave</h2>"
     "<p>Ask questions about your documents and get answers with citations you can check. "
     "Everything stays on this computer: no document, question or answer leaves it.</p>"
     "<p>New here? Open the <b>sample workspace</b>: a services agreement, a privacy policy and "
     "a patient intake form (all fictional). Then try a question such as "
-    "<i>“How much notice is needed to terminate the agreement?”</i></p>"
+    f"<i>“{SAMPLE_QUESTION}”</i></p>"
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.cli.common import print_progress_bar
 from app.services import Services
-from models.errors import InputError
+from core.errors import InputError
 from rag.ingest import FileResult
 
 _STATUS_MARK = {"indexed": "+", "replaced": "~", "unchanged": "=", "duplicate": "=",

@@ -1,5 +1,6 @@
-"""The chat with a scripted runtime (the real index and embedder): citations, Stop, history,
-export. The real model's own path is covered in test_main_window."""
+"""The chat with a scripted runtime (the real index and embedder): the short answer above its
+quoted evidence, citations, Stop, history, export. The real model's own path is covered in
+test_main_window."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 
 from tests.fake_runtime import FakeRuntime
+from ui.transcript import GROUNDED_MARK, PENDING
 
 from .conftest import (
     WindowFactory,
@@ -43,15 +45,31 @@ def contract_window(qtbot: Any, make_window: WindowFactory, tmp_path: Path,
     return window
 
 
-def test_asking_streams_tokens_and_shows_citations_as_links(
+def test_the_short_answer_shows_above_its_quoted_evidence_with_links(
         qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
     window = contract_window(qtbot, make_window, tmp_path)
     assert ask(qtbot, window) == ["answered"]
-    assert len(window.chat.streamed) == len(FakeRuntime().answer.split(" "))
+    exchange = window.chat.exchanges[0]
+    assert exchange.grounded and exchange.answer == "The notice period is ninety (90) days [1]."
+    assert "ninety (90) days" in exchange.quotes[0].text
+    text = window.chat.transcript.toPlainText()
+    assert text.index("The notice period is ninety") < text.index("Either party may terminate")
+    assert GROUNDED_MARK in text and "agreement.pdf, page 2" in text
     html = window.chat.transcript.toHtml()
     assert "href=\"cite:0:1\"" in html
-    ref = window.chat.exchanges[0].citation(1)
+    ref = exchange.citation(1)
     assert ref is not None and ref.cited and ref.verified
+    assert ref.text.startswith("Either party may terminate")  # the sentence is highlighted
+
+
+def test_a_wording_the_evidence_does_not_support_is_marked_and_never_shown(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = contract_window(qtbot, make_window, tmp_path,
+                             FakeRuntime("The notice period is 10 days [1]."))
+    assert ask(qtbot, window) == ["answered"]
+    text = window.chat.transcript.toPlainText()
+    assert "⚠ Enclave could not phrase this reliably" in text and "10 days" not in text
+    assert "ninety (90) days" in text and window.chat.exchanges[0].grounded is False
 
 
 def test_clicking_a_citation_opens_the_right_page_with_the_passage_highlighted(
@@ -72,18 +90,20 @@ def test_clicking_a_citation_opens_the_right_page_with_the_passage_highlighted(
     qtbot.waitUntil(lambda: window.review.current_findings() is not None, timeout=120_000)
 
 
-def test_stop_halts_a_streaming_answer(qtbot: Any, make_window: WindowFactory,
-                                       tmp_path: Path) -> None:
-    runtime = FakeRuntime("word " * 400, delay=0.02)
+def test_stop_halts_the_model_while_the_evidence_stays(qtbot: Any, make_window: WindowFactory,
+                                                       tmp_path: Path) -> None:
+    runtime = FakeRuntime(" ".join(f"w{number}" for number in range(400)), delay=0.05)
     window = contract_window(qtbot, make_window, tmp_path, runtime)
     window.chat.question_edit.setText(QUESTION)
     window.chat.ask_button.click()
-    qtbot.waitUntil(lambda: len(window.chat.streamed) >= 3, timeout=30_000)
+    qtbot.waitUntil(lambda: bool(window.chat.exchanges[-1].quotes), timeout=30_000)
+    assert PENDING in window.chat.transcript.toPlainText()
     with qtbot.waitSignal(window.answer_finished, timeout=30_000) as blocker:
         window.chat.stop_button.click()
     assert blocker.args == ["stopped"]
-    assert len(window.chat.streamed) < 400
-    assert window.chat.exchanges[-1].stopped
+    exchange = window.chat.exchanges[-1]
+    assert exchange.stopped and not exchange.grounded and exchange.quotes
+    assert "w10 " not in window.chat.transcript.toPlainText()
 
 
 def test_history_survives_a_restart_and_new_chat_clears_it(
@@ -97,6 +117,8 @@ def test_history_survives_a_restart_and_new_chat_clears_it(
     assert [item.question for item in reopened.chat.exchanges] == [QUESTION]
     assert QUESTION in reopened.chat.transcript.toPlainText()
     assert reopened.chat.exchanges[0].citation(1).page == 2
+    assert "ninety (90) days" in reopened.chat.exchanges[0].quotes[0].text
+    assert reopened.chat.exchanges[0].grounded
     reopened.chat.new_button.click()
     assert reopened.chat.exchanges == []
 

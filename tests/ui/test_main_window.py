@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from PySide6.QtWidgets import QLabel
 
 from ui.first_run import SAMPLE_WORKSPACE
 from ui.main_window import MainWindow
+from ui.welcome import SAMPLE_QUESTION
 
 from .conftest import WindowFactory
 
@@ -17,7 +21,7 @@ def open_sample_workspace(qtbot: Any, window: MainWindow) -> None:
     assert window.workspace == SAMPLE_WORKSPACE
 
 
-def test_window_answers_from_the_sample_with_sources_and_stop_halts_the_model(
+def test_window_answers_the_welcome_pages_sample_question_right_and_stop_halts_the_model(
         qtbot: Any, make_window: WindowFactory) -> None:
     window = make_window(load_model=True)
     assert window.windowTitle() == "Enclave"
@@ -25,31 +29,31 @@ def test_window_answers_from_the_sample_with_sources_and_stop_halts_the_model(
     assert "gemma" in window.status.model_label.text().lower()
     assert window.status.memory_label.text().startswith("Memory ")
     assert window.chat.stack.currentWidget() is window.chat.welcome
+    assert SAMPLE_QUESTION in window.chat.welcome.findChild(QLabel).text()
     open_sample_workspace(qtbot, window)
-    window.services.settings.rag.top_k = 2  # a short prompt: this machine has two cores
-    window.services.settings.llm.max_tokens = 24
-    window.chat.question_edit.setText("How much notice is needed to terminate for convenience?")
+    window.chat.question_edit.setText(SAMPLE_QUESTION)
     with qtbot.waitSignal(window.answer_finished, timeout=120_000) as blocker:
         window.chat.ask_button.click()
     assert blocker.args == ["answered"]
-    assert len(window.chat.streamed) > 1, "the answer did not arrive token by token"
     exchange = window.chat.exchanges[-1]
-    assert exchange.answer and exchange.citations
-    assert any(ref.source == "services_agreement.md" for ref in exchange.citations)
-    assert "Sources" in window.chat.transcript.toPlainText()
+    first_shown = exchange.answer if exchange.grounded else exchange.quotes[0].text
+    assert re.search(r"\b(?:90|ninety)\b", first_shown, re.IGNORECASE), first_shown
+    assert not re.search(r"\b(?:10|ten)\b", exchange.answer)  # what it said before
+    assert "ninety (90) days" in exchange.quotes[0].text
+    ref = exchange.citation(exchange.quotes[0].number)
+    assert ref is not None and ref.source == "services_agreement.md" and ref.verified
+    text = window.chat.transcript.toPlainText()
+    assert "ninety (90) days" in text and "services_agreement.md, page 1" in text
     assert "cite:0:1" in window.chat.transcript.toHtml()
     stop_halts_generation(qtbot, window)
 
 
 def stop_halts_generation(qtbot: Any, window: MainWindow) -> None:
-    window.services.settings.llm.max_tokens = 2000
-    window.chat.regenerate_button.click()  # the same prompt again: the model reuses its cache
-    qtbot.waitUntil(lambda: len(window.chat.streamed) >= 2 or not window.chat.is_answering,
-                    timeout=120_000)
-    assert window.chat.is_answering, window.chat.exchanges[-1].answer
+    """Stop right after asking: the answer ends as stopped, whatever step it had reached."""
     with qtbot.waitSignal(window.answer_finished, timeout=60_000) as blocker:
+        window.chat.regenerate_button.click()
+        assert window.chat.is_answering
         window.chat.stop_button.click()
     assert blocker.args == ["stopped"]
-    assert len(window.chat.streamed) < 2000
     assert "[stopped]" in window.chat.transcript.toPlainText()
     assert window.chat.ask_button.isEnabled() and not window.chat.stop_button.isEnabled()

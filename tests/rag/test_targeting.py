@@ -1,0 +1,43 @@
+"""A question that names one document among many is searched in that document."""
+
+from __future__ import annotations
+
+from rag.targeting import named_documents, words
+
+PROFILES = {
+    "cca": "OUTSOURCING AGREEMENT\nCCAINDUSTRIESINC 04 14 2014 EX 10.1 OUTSOURCING AGREEMENT\n"
+           "This Outsourcing Agreement is made between CCA Industries, Inc. and Emerson Group.",
+    "ipa": "INTELLECTUAL PROPERTY AGREEMENT\nGarrettMotionInc IP AGREEMENT\n"
+           "This Agreement is entered into by Honeywell International Inc. and Garrett Motion.",
+    "host": "HOSTING AGREEMENT\nQuantumGroupInc Hosting Agreement\n"
+            "This Agreement is between International Business Machines and The Quantum Group.",
+    "supply": "SUPPLY AGREEMENT\nSupply Agreement\nThis Supply Agreement is made between "
+              "Acme Corp and Widget Ltd.",
+}
+TITLES = {doc: words(text.split("\n")[0] + " " + text.split("\n")[1])
+          for doc, text in PROFILES.items()}
+
+
+def test_a_question_naming_the_parties_targets_their_contract() -> None:
+    target = named_documents("Which state's law governs the outsourcing agreement between CCA "
+                             "Industries and Emerson Healthcare?", PROFILES, TITLES)
+    assert target.doc_ids[0] == "cca"
+    assert "emerson" in target.naming_words and "cca" in target.naming_words
+    assert "CCA" not in target.focus and target.focus.startswith("Which state's law governs")
+
+
+def test_a_question_naming_no_document_searches_them_all() -> None:
+    target = named_documents("Which law governs the agreement?", PROFILES, TITLES)
+    assert target.doc_ids == () and target.focus == "Which law governs the agreement?"
+
+
+def test_a_single_document_is_never_targeted() -> None:
+    one = {"cca": PROFILES["cca"]}
+    target = named_documents("What does the CCA outsourcing agreement say?", one,
+                             {"cca": TITLES["cca"]})
+    assert target.doc_ids == ()
+
+
+def test_a_word_every_document_shares_names_nothing() -> None:
+    target = named_documents("What does the Agreement say about payment?", PROFILES, TITLES)
+    assert target.doc_ids == ()
