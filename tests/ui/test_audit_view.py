@@ -32,7 +32,8 @@ def test_the_view_lists_records_newest_first_and_says_the_chain_is_intact(
     view = AuditView(path, runner)
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=10000)
-    assert view.table.item(0, 3).text() == "purge"
+    newest = view.table.item(0, 3)
+    assert newest is not None and newest.text() == "purge"
     assert "intact" in view.status.text()
 
 
