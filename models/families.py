@@ -24,7 +24,7 @@ class ModelFamily:
 
 
 FAMILIES: tuple[ModelFamily, ...] = (
-    ModelFamily("Llama 3", "llama", r"llama[ _.-]*3", "<|start_header_id|>"),
+    ModelFamily("Llama 3", "llama", r"llama[ _.-]*3(?!\d)", "<|start_header_id|>"),
     ModelFamily("Mistral", "llama", r"mistral", "[INST]"),
     ModelFamily("TinyLlama", "llama", r"tiny[ _.-]*llama"),
     ModelFamily("SmolLM", "llama", r"smol[ _.-]*lm"),
@@ -33,9 +33,11 @@ FAMILIES: tuple[ModelFamily, ...] = (
     ModelFamily("Qwen 3", "qwen3"),
     ModelFamily("Gemma 2", "gemma2"),
     ModelFamily("Gemma 3", "gemma3"),
-    ModelFamily("Phi-4-mini", "phi3", r"phi[ _.-]*4", "<|tool|>"),
-    ModelFamily("Phi-3", "phi3"),
-    ModelFamily("IBM Granite 3", "granite"),
+    ModelFamily("Phi-4-mini", "phi3", r"phi[ _.-]*4[ _.-]*mini", "<|tool|>"),
+    ModelFamily("Phi-3", "phi3", r"phi[ _.-]*3"),
+    ModelFamily("Phi", "phi3"),
+    ModelFamily("IBM Granite 3", "granite", r"granite[ _.-]*3"),
+    ModelFamily("IBM Granite", "granite"),
     ModelFamily("Apple OpenELM", "openelm"),
     ModelFamily("MiniCPM", "minicpm"),
 )

@@ -29,9 +29,12 @@ from tests.models.tiny_gguf import FAMILIES as TINY_FAMILIES
     ("llama", "Meta Llama 3.1 8B Instruct", "Llama 3"),
     ("llama", "SmolLM2 135M Instruct", "SmolLM"),
     ("llama", "Vicuna 7B", "Llama"),
+    ("llama", "LLaMA 30B", "Llama"),
     ("phi3", "Phi 4 Mini Instruct", "Phi-4-mini"),
     ("phi3", "Phi-3-mini-4k-instruct", "Phi-3"),
+    ("phi3", "Phi 4", "Phi"),
     ("granite", "Granite 3.1 2b Instruct", "IBM Granite 3"),
+    ("granite", "Granite 4.0 Micro", "IBM Granite"),
     ("openelm", "OpenELM 1 1B Instruct", "Apple OpenELM"),
     ("gemma2", "gemma-2-2b-it", "Gemma 2"),
 ])
