@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from models.errors import InputError
+from core.errors import InputError
 
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from app.audit import NO_AUDIT, AuditTrail
 from app.settings import RagSettings
-from models.errors import InputError
-from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from core.errors import InputError
+from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.embedder import Embedder
 from rag.ingest import ChunkingOptions, DocumentTransform, IngestReport, ingest
 from rag.library import Library, Workspace, check_workspace_name

@@ -15,8 +15,8 @@ from app.audit import NO_AUDIT, AuditTrail
 from app.paths import bundled_models_dir
 from app.settings import SettingsStore
 from models.catalog import EMBEDDED_MODEL_ID, ModelCatalog, ModelInfo
-from models.errors import Cancelled, ModelError
-from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
+from core.errors import Cancelled, ModelError
+from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from models.llm import LlmRuntime
 from models.runtime import GenerationOptions
 

@@ -28,7 +28,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.errors import EnclaveError
+from core.errors import EnclaveError
 
 log = logging.getLogger(__name__)
 

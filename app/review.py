@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from app.audit import NO_AUDIT, AuditTrail
 from app.library_service import LibraryService
-from models.errors import InputError
-from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from core.errors import InputError
+from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.documents import Page, content_hash, file_hash
 from rag.errors import DocumentRefused
 from rag.loaders import load_bytes, read_bytes

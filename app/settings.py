@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from models.errors import InputError
+from core.errors import InputError
 
 if TYPE_CHECKING:
     from app.audit import AuditTrail

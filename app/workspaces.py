@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.history import HistoryStore
 from app.library_service import LibraryService
-from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 
 
 class WorkspaceService:

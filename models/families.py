@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from models.errors import ModelError
+from core.errors import ModelError
 
 
 @dataclass(frozen=True)

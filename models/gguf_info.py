@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.errors import ModelError
+from core.errors import ModelError
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_ALIGNMENT = 32

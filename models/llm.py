@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from models.jobs import CancelFn
+from core.jobs import CancelFn
 from models.prompts import PromptRequest
 from models.runtime import GenerationOptions
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import psutil
 
-from models.errors import InputError, ModelError
-from models.jobs import CancelFn, never_cancel
+from core.errors import InputError, ModelError
+from core.jobs import CancelFn, never_cancel
 from models.prompts import PromptRequest, RenderedPrompt, fit_to_budget, render_chat
 from models.prompts import render_completion as _render_completion
 

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from models.errors import ModelError
-from models.jobs import CancelFn, check_cancelled, never_cancel
+from core.errors import ModelError
+from core.jobs import CancelFn, check_cancelled, never_cancel
 
 log = logging.getLogger(__name__)
 

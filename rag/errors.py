@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.errors import EnclaveError, InputError
+from core.errors import EnclaveError, InputError
 
 
 class DocumentRefused(InputError):

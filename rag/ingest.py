@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models.errors import Cancelled
-from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
+from core.errors import Cancelled
+from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.chunking import chunk_document
 from rag.documents import LoadedDocument, content_hash
 from rag.embedder import Embedder

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from models.errors import InputError
+from core.errors import InputError
 from rag.chunking import Chunk
 from rag.documents import LoadedDocument
 from rag.index import ChromaIndex, VectorHit, collection_name

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from models.jobs import CancelFn, never_cancel
+from core.jobs import CancelFn, never_cancel
 from models.llm import LlmRuntime
 from models.prompts import PromptRequest
 from models.runtime import GenerationOptions

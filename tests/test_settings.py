@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from app.settings import SCHEMA_VERSION, Settings, load_settings, save_settings, updated
-from models.errors import InputError
+from core.errors import InputError
 
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:

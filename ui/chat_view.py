@@ -34,7 +34,7 @@ from app.history import (
     to_markdown,
 )
 from app.services import Services
-from models.jobs import CancelFn
+from core.jobs import CancelFn
 from models.prompts import Turn
 from ui.errors import show_error
 from ui.model_wait import ModelWait

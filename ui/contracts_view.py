@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.contracts.intake import summarize_into_workspace
 from app.services import Services
-from models.errors import InputError
+from core.errors import InputError
 from ui.errors import show_error
 from ui.review_view import Target
 from ui.worker import Job, JobRunner

@@ -10,7 +10,7 @@ from types import TracebackType
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from models.errors import Cancelled, EnclaveError
+from core.errors import Cancelled, EnclaveError
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget
 
 from app.services import Services
 from app.settings import updated
-from models.errors import Cancelled
+from core.errors import Cancelled
 from ui.audit_view import AuditView
 from ui.chat_view import ChatView
 from ui.contracts_view import ContractsView

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.services import Services
 from app.settings import updated
 from models.catalog import describe_model
-from models.errors import InputError
+from core.errors import InputError
 from ui.errors import show_error
 from ui.worker import Job, JobRunner
 

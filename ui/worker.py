@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from models.jobs import CancelToken
+from core.jobs import CancelToken
 
 log = logging.getLogger(__name__)
 

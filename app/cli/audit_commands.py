@@ -9,7 +9,7 @@ from typing import Any
 
 from app.audit import AuditLog
 from app.services import Services
-from models.errors import InputError
+from core.errors import InputError
 
 
 def register(subcommands: Any) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from app.logs import configure_logging
 from app.paths import DataPaths
 from app.services import Services, build_services
-from models.errors import Cancelled, EnclaveError
+from core.errors import Cancelled, EnclaveError
 
 log = logging.getLogger(__name__)
 

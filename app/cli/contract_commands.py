@@ -9,7 +9,7 @@ from typing import Any
 
 from app.cli.common import print_progress_bar
 from app.services import Services
-from models.errors import InputError
+from core.errors import InputError
 
 STDOUT_FORMATS = ("md", "json")
 

@@ -15,7 +15,7 @@ from app.egress import guard
 from app.network_isolation import network_namespace, offline_mode
 from app.services import Services
 from models.catalog import describe_model
-from models.errors import InputError
+from core.errors import InputError
 from models.prompts import PromptRequest
 
 DOCTOR_PACKAGES = (

@@ -19,7 +19,7 @@ from app.paths import DataPaths
 from app.samples import copy_samples
 from app.services import Services, build_services
 from app.settings import updated
-from models.errors import EnclaveError
+from core.errors import EnclaveError
 
 WORKSPACE = "self-test"
 QUESTION = "How much notice is needed to terminate the agreement for convenience?"

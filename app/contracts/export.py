@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.contracts.summary import Citation, ContractSummary, FieldResult
 from app.pdf_fonts import choose_font
-from models.errors import InputError
+from core.errors import InputError
 
 UNVERIFIED = "UNVERIFIED"
 

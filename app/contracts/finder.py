@@ -19,7 +19,7 @@ from app.contracts.fields import (
     SHORT_PENALTY,
     FieldSpec,
 )
-from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
+from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 
 HEADING_CHARS = 90
 

@@ -9,7 +9,7 @@ from app.audit import NO_AUDIT, AuditTrail
 from app.contracts.service import summarize_contract
 from app.contracts.summary import ContractSummary
 from app.library_service import LibraryService
-from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 
 
 def summarize_into_workspace(library: LibraryService, path: Path, workspace: str, *,

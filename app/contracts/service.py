@@ -21,8 +21,8 @@ from app.contracts.finder import Match, find_clauses
 from app.contracts.risks import find_risks
 from app.contracts.statements import NOT_FOUND, statement_for
 from app.contracts.summary import Citation, ContractSummary, FieldResult
-from models.errors import InputError
-from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
+from core.errors import InputError
+from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.documents import file_hash, normalise_text
 from rag.loaders import load_document, read_bytes
 

@@ -20,7 +20,7 @@ from app.privacy.furniture import drop_document_furniture
 from app.privacy.nlp import FastContextEnhancer, NerOnlySpacyEngine
 from app.privacy.propagation import coordinated_names, propagate_names
 from app.privacy.registry import build_registry
-from models.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
+from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 
 log = logging.getLogger(__name__)
 

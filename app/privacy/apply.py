@@ -21,7 +21,7 @@ from app.privacy.anonymize import Replacer, redact
 from app.privacy.export import redact_pages
 from app.privacy.findings import Finding
 from app.privacy.policy import PrivacyPolicy
-from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.documents import LoadedDocument
 
 DocumentTransform = Callable[[LoadedDocument], LoadedDocument]

@@ -14,8 +14,8 @@ from pathlib import Path
 from app.privacy.analyzer import PiiAnalyzer
 from app.privacy.anonymize import Replacer, found_values, redact
 from app.privacy.policy import PrivacyPolicy, Treatment
-from models.errors import InputError
-from models.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from core.errors import InputError
+from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.documents import Page
 from rag.loaders import load_document
 

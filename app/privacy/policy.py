@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.errors import InputError
+from core.errors import InputError
 
 
 class Treatment(StrEnum):

@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.privacy.anonymize import mentions_pattern, without_replacements
     from app.privacy.export import export_redacted
     from app.privacy.policy import get_policy
-    from models.errors import EnclaveError
+    from core.errors import EnclaveError
     from rag.loaders import load_document
 
     parser = argparse.ArgumentParser(description=__doc__)

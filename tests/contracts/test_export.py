@@ -12,7 +12,7 @@ from app.contracts import SUMMARY_SCHEMA, ContractSummary, export_summary, summa
 from app.contracts.document import ContractText, squash
 from app.contracts.export import to_markdown
 from app.contracts.summary import FieldResult
-from models.errors import InputError
+from core.errors import InputError
 
 
 @pytest.fixture

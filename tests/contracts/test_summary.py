@@ -15,7 +15,7 @@ from app.contracts import SUMMARY_SCHEMA, NotAContract, summarize_contract, summ
 from app.contracts.document import ContractText, squash
 from app.contracts.export import cite
 from app.contracts.phrasing import ModelPhraser
-from models.errors import Cancelled
+from core.errors import Cancelled
 from rag.errors import NoTextFound
 from tests.conftest import SHARED_DATA
 from tests.contracts.conftest import SAMPLE_PAGES, contract_of

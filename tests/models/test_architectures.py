@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from models.catalog import ModelCatalog
-from models.errors import ModelError
+from core.errors import ModelError
 from models.families import FAMILIES, PLAIN_PROMPT, template_kind
 from models.prompts import PromptRequest, RenderedPrompt, Turn
 from models.runtime import GenerationOptions, LlamaCppRuntime, probe_loadable

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from models.catalog import ModelCatalog, describe_model
-from models.errors import ModelError
+from core.errors import ModelError
 from models.families import (
     FAMILIES,
     PLAIN_PROMPT,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from models.errors import ModelError
+from core.errors import ModelError
 from models.gguf_info import GgufArray, GgufMetadata, read_gguf_header, read_gguf_metadata
 from tests.models.big_gguf import write_sparse_gguf
 from tests.models.tiny_gguf import FAMILIES, write_tiny_gguf

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from models.errors import InputError, ModelError
+from core.errors import InputError, ModelError
 from models.prompts import PromptRequest, Turn
 from models.runtime import GenerationOptions, LlamaCppRuntime, physical_cores
 

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from app.privacy.analyzer import PiiAnalyzer, clean_for_analysis, split_text
-from models.errors import Cancelled
+from core.errors import Cancelled
 
 SSN = "536-90-4399"
 

@@ -11,7 +11,7 @@ from app.privacy.analyzer import PiiAnalyzer
 from app.privacy.anonymize import mentions_pattern, without_replacements
 from app.privacy.export import default_output, export_redacted
 from app.privacy.policy import get_policy
-from models.errors import InputError
+from core.errors import InputError
 from rag.loaders import load_document
 from tests.conftest import SHARED_DATA
 

@@ -7,7 +7,7 @@ import pytest
 from app.privacy.policy import POLICIES, PrivacyPolicy, Treatment, get_policy
 from app.services import build_services
 from app.settings import parse_settings
-from models.errors import InputError
+from core.errors import InputError
 from tests.fake_runtime import FakeRuntime
 
 

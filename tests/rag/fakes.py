@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.jobs import CancelFn, check_cancelled, never_cancel
+from core.jobs import CancelFn, check_cancelled, never_cancel
 from rag.chunking import count_words
 
 _WORD = re.compile(r"\w+")

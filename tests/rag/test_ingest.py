@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from models.errors import Cancelled
+from core.errors import Cancelled
 from rag.ingest import ChunkingOptions, ingest
 from rag.library import Library, Workspace
 from tests.rag.fakes import FakeEmbedder, write_pdf
