@@ -14,9 +14,9 @@ from pathlib import Path
 from app.audit import NO_AUDIT, AuditTrail
 from app.paths import bundled_models_dir
 from app.settings import SettingsStore
-from models.catalog import EMBEDDED_MODEL_ID, ModelCatalog, ModelInfo
 from core.errors import Cancelled, ModelError
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
+from models.catalog import EMBEDDED_MODEL_ID, ModelCatalog, ModelInfo
 from models.llm import LlmRuntime
 from models.runtime import GenerationOptions
 

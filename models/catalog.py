@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from core.errors import ModelError
+from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from models.families import (
     check_supported,
     detect_family,
@@ -26,7 +27,6 @@ from models.families import (
     template_kind,
 )
 from models.gguf_info import GgufMetadata, read_gguf_metadata
-from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 
 EMBEDDED_MODEL_ID = "gemma-3-270m-q4_k_m"
 CATALOG_FILE = "catalog.json"

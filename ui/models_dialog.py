@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from app.services import Services
 from app.settings import updated
-from models.catalog import describe_model
 from core.errors import InputError
+from models.catalog import describe_model
 from ui.errors import show_error
 from ui.worker import Job, JobRunner
 

@@ -14,8 +14,8 @@ from app.cli.common import print_progress_bar
 from app.egress import guard
 from app.network_isolation import network_namespace, offline_mode
 from app.services import Services
-from models.catalog import describe_model
 from core.errors import InputError
+from models.catalog import describe_model
 from models.prompts import PromptRequest
 
 DOCTOR_PACKAGES = (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import ModelCatalog
 from core.errors import ModelError
+from models.catalog import ModelCatalog
 from models.families import FAMILIES, PLAIN_PROMPT, template_kind
 from models.prompts import PromptRequest, RenderedPrompt, Turn
 from models.runtime import GenerationOptions, LlamaCppRuntime, probe_loadable

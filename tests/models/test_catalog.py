@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import EMBEDDED_MODEL_ID, ModelCatalog
 from core.errors import Cancelled, ModelError
+from models.catalog import EMBEDDED_MODEL_ID, ModelCatalog
 from models.gguf_info import read_gguf_metadata
 from tests.models.tiny_gguf import write_tiny_gguf
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import ModelCatalog, describe_model
 from core.errors import ModelError
+from models.catalog import ModelCatalog, describe_model
 from models.families import (
     FAMILIES,
     PLAIN_PROMPT,
