@@ -26,7 +26,6 @@ SOURCES = "[1] lease.pdf, page 2: The lease ends on 31 March 2027."
 REQUEST = PromptRequest(SYSTEM, "When does the lease end?", context=SOURCES,
                         history=(Turn("Hi, who are you?", "A helper."),))
 GREEDY = GenerationOptions(max_tokens=4, temperature=0.0, seed=1)
-CHAT_FAMILIES = [key for key, style in VARIANTS if style == "chat"]
 
 
 def variant_id(variant: tuple[str, str]) -> str:
@@ -96,6 +95,15 @@ def check_chat_prompt(rendered: RenderedPrompt, family: Family, runtime: LlamaCp
     for special in (*family.leading, *family.trailing, *family.user_defined):
         if special in rendered.text:
             assert runtime.count_tokens(special) == 1, f"{special} is not one token"
+    assert leading_bos_count(rendered, runtime) == family.bos_in_chat_prompt
+
+
+def leading_bos_count(rendered: RenderedPrompt, runtime: LlamaCppRuntime) -> int:
+    """Tokenised as stream() does it: the real model's BOS count, none doubled or dropped."""
+    llama = runtime._llama
+    tokens = llama.tokenize(rendered.text.encode("utf-8"),
+                            add_bos=not rendered.template_adds_bos, special=True)
+    return next(i for i, token in enumerate(tokens) if token != llama.token_bos())
 
 
 def check_streamed_generation(runtime: LlamaCppRuntime) -> None:
@@ -106,21 +114,6 @@ def check_streamed_generation(runtime: LlamaCppRuntime) -> None:
     # llama-cpp-python skips its max_tokens check while a token ends in an incomplete UTF-8
     # sequence (frequent with random weights), so it may run up to 3 tokens over.
     assert len(pieces) <= stats.completion_tokens <= GREEDY.max_tokens + 3
-
-
-@pytest.mark.parametrize("key", CHAT_FAMILIES)
-def test_chat_prompt_starts_with_as_many_bos_as_the_real_model(
-    key: str, tiny_models: dict[tuple[str, str], Path], runtime: LlamaCppRuntime
-) -> None:
-    """Tokenised as stream() does it: no doubled BOS, and none dropped."""
-    runtime.load(tiny_models[key, "chat"], prompt_style="chat")
-    rendered = runtime.render(REQUEST)
-    llama = runtime._llama
-    tokens = llama.tokenize(rendered.text.encode("utf-8"),
-                            add_bos=not rendered.template_adds_bos, special=True)
-    leading = next(i for i, token in enumerate(tokens) if token != llama.token_bos())
-    expected = TINY_FAMILIES[key].bos_in_chat_prompt
-    assert leading == expected, f"{leading} BOS tokens at the start of {tokens[:4]}"
 
 
 def test_every_supported_family_has_a_tiny_model_in_this_test() -> None:
