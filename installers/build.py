@@ -23,10 +23,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.errors import EnclaveError
 from installers.manifest import MANIFEST_NAME, PUBLIC_KEY_NAME, SIGNATURE_NAME, manifest_text
 from installers.sbom import BundledModel, build_sbom, write_sbom
 from installers.signing import load_private_key, public_pem, sign
 from installers.system_libraries import write_requirements, xcb_system_libraries
+from models.families import check_supported
+from models.gguf_info import read_gguf_metadata
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -156,6 +159,17 @@ def build(options: BuildOptions, report: Report = print) -> Path:
     return archive
 
 
+def _unshippable(model: Path) -> str:
+    """Why ``model`` must not go into a bundle (the app would refuse it), or ''."""
+    if not model.is_file():
+        return f"model not found: {model}"
+    try:
+        check_supported(read_gguf_metadata(model).architecture, model.name)
+    except EnclaveError as error:
+        return error.message
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m installers.build")
     parser.add_argument("--signing-key", type=Path, required=True,
@@ -168,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", default=importlib.metadata.version("enclave"))
     args = parser.parse_args(argv)
     for model in args.model:
-        if not model.is_file():
-            parser.error(f"model not found: {model}")
+        problem = _unshippable(model)
+        if problem:
+            parser.error(problem)
     args.out.mkdir(parents=True, exist_ok=True)
     build(BuildOptions(args.signing_key, args.out, args.version, args.app_dir, args.model))
     return 0

@@ -172,3 +172,16 @@ def test_a_key_that_is_not_ed25519_is_refused_before_building(tmp_path: Path) ->
     with pytest.raises(ValueError, match="cannot read the signing key"):
         build(BuildOptions(key, tmp_path, "1.0.0", app_dir=tmp_path), report=lambda m: None)
     assert shutil.which("openssl")
+
+
+def test_build_refuses_to_ship_a_model_the_app_would_refuse(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.models.tiny_gguf import write_tiny_gguf
+
+    alien = write_tiny_gguf(tmp_path / "alien.gguf", "llama", chat_template=None,
+                            general_architecture="enclave-unknown")
+    with pytest.raises(SystemExit):
+        build_module.main(["--signing-key", str(tmp_path / "k.pem"), "--model", str(alien),
+                           "--out", str(tmp_path / "dist")])
+    assert "alien.gguf is a 'enclave-unknown' model" in capsys.readouterr().err
+    assert not (tmp_path / "dist").exists()
