@@ -15,6 +15,7 @@ from typing import Any
 import regex
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
+from app.privacy.completion import complete_names
 from app.privacy.findings import Finding, resolve_overlaps
 from app.privacy.furniture import drop_document_furniture
 from app.privacy.nlp import FastContextEnhancer, NerOnlySpacyEngine
@@ -142,6 +143,7 @@ def _until_cancelled(pieces: Sequence[str], cancel: CancelFn) -> Iterator[str]:
 
 
 def _with_names_propagated(text: str, findings: list[Finding]) -> list[Finding]:
+    findings = complete_names(text, findings)
     extra = propagate_names(text, findings)
     extra += coordinated_names(text, findings + extra)
     if not extra:

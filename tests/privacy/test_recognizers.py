@@ -58,6 +58,8 @@ POSITIVE = [
     # DateOfBirthRecognizer
     ("DATE_OF_BIRTH", "DOB: 04/12/1950", "04/12/1950"),
     ("DATE_OF_BIRTH", "born on March 3, 1948 in Ohio", "March 3, 1948"),
+    # TimestampRecognizer
+    ("DATE_TIME", "When: 1992-11-12 07:04:41\nWhere: the club", "1992-11-12 07:04:41"),
     # AgeRecognizer
     ("AGE", "a 92-year-old woman", "92"),
     ("AGE", "Patient, aged 97, presents", "97"),
@@ -178,3 +180,12 @@ def test_our_recognizers_do_not_shadow_presidio_ones() -> None:
     import presidio_analyzer.predefined_recognizers as predefined
 
     assert not {cls.__name__ for cls in RECOGNIZER_CLASSES} & set(dir(predefined))
+
+
+def test_a_timestamp_with_an_impossible_month_or_hour_is_not_one() -> None:
+    from app.privacy.recognizers.health import TimestampRecognizer
+
+    recognizer = TimestampRecognizer()
+    assert recognizer.analyze("build 2024-13-05 09:30 failed", ["DATE_TIME"]) == []
+    assert recognizer.analyze("at 2024-11-05 29:30", ["DATE_TIME"]) == []
+    assert len(recognizer.analyze("at 2024-11-05 09:30:12Z", ["DATE_TIME"])) == 1

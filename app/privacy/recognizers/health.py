@@ -81,6 +81,22 @@ class DateOfBirthRecognizer(RegexRecognizer):
     CONTEXT = ("dob", "birth", "born", "birthday")
 
 
+class TimestampRecognizer(RegexRecognizer):
+    """A date with its clock time ("2018-01-14 03:07:43"): the whole stamp points at a moment
+    in someone's life, not only its date part."""
+
+    ENTITY = "DATE_TIME"
+    RULES = (
+        ("timestamp", r"(?<![\d-])(?P<v>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[ T]\d{1,2}:\d{2}"
+                      r"(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)(?![\d:])", 0.9),
+    )
+    CONTEXT = ("date", "time", "when", "at", "on")
+
+    def check(self, value: str) -> bool:
+        month, day, hour = int(value[5:7]), int(value[8:10]), int(value[11:13].rstrip(":"))
+        return 1 <= month <= 12 and 1 <= day <= 31 and hour <= 23
+
+
 class AgeRecognizer(RegexRecognizer):
     """Ages stated as ages. Safe Harbor requires those over 89; we find all of them."""
 
