@@ -19,8 +19,8 @@ from ui.contracts_view import ContractsView
 from ui.errors import install_exception_hooks, show_error
 from ui.first_run import SAMPLE_WORKSPACE, copy_samples
 from ui.library_view import LibraryView
-from ui.models_dialog import ModelsDialog
 from ui.review_view import ReviewView
+from ui.settings_dialog import SettingsDialog
 from ui.status import StatusWidgets
 from ui.style import STYLE_SHEET
 from ui.worker import Job, JobRunner
@@ -36,9 +36,9 @@ def prepare_sample(services: Services) -> tuple[str, list[Path]]:
 
 
 class MainWindow(QMainWindow):
-    model_loaded = Signal(object)
-    model_failed = Signal(object)
-    answer_finished = Signal(str)
+    sig_model_loaded = Signal(object)
+    sig_model_failed = Signal(object)
+    sig_answer_finished = Signal(str)
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -49,14 +49,20 @@ class MainWindow(QMainWindow):
         self._load_job: Job | None = None
         self.setWindowTitle("Enclave")
         self.setStyleSheet(STYLE_SHEET)
-        self.resize(1360, 820)
+        self._fit_to_screen(1360, 820)
         self._build()
         self.actions_by_name = _menus(self)
         self.status = StatusWidgets(self.statusBar())
         self._connect()
         install_exception_hooks(self)
         self._restore_layout()
+        self.chat.question_edit.setFocus()  # type a question as soon as the window shows
         self.workspaces.refresh()
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """The preferred size, or the whole screen when it is smaller (1280x720, 150 %)."""
+        available = self.screen().availableGeometry()
+        self.resize(min(width, available.width()), min(height, available.height()))
 
     def _build(self) -> None:
         self.workspaces = WorkspacesView(self.services, self.runner)
@@ -82,22 +88,22 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.workspaces.sig_workspace_selected.connect(self._on_workspace_selected)
         self.workspaces.sig_workspace_renamed.connect(self.chat.on_workspace_renamed)
-        self.library.documents_listed.connect(self._on_documents_listed)
+        self.library.sig_documents_listed.connect(self._on_documents_listed)
         self.library.sig_document_activated.connect(self._on_document_activated)
         self.chat.sig_citation_clicked.connect(self._on_citation_clicked)
         self.contracts.sig_quote_clicked.connect(self.review.open_target)
-        self.contracts.summary_ready.connect(lambda summary: self.library.refresh())
-        self.chat.answer_finished.connect(self.answer_finished)
+        self.contracts.sig_summary_shown.connect(lambda summary: self.library.refresh())
+        self.chat.sig_answer_finished.connect(self.sig_answer_finished)
         self.chat.welcome.sig_sample_requested.connect(self.open_sample)
         self.chat.welcome.sig_add_requested.connect(self.library.choose_files)
         self.chat.sig_model_wanted.connect(self.start_loading_model)
         self.chat.model_wait.sig_cancel_requested.connect(self.cancel_model_load)
 
     # ----- drops anywhere on the window go to the library
-    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+    def dragEnterEvent(self, event: Any) -> None:  # Qt's name
         self.library.dragEnterEvent(event)
 
-    def dropEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+    def dropEvent(self, event: Any) -> None:  # Qt's name
         self.library.dropEvent(event)
 
     # ----- model
@@ -122,14 +128,14 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, info: Any) -> None:
         self.status.model_label.setText(f"Model: {getattr(info, 'name', info)}")
         self.chat.set_model_ready(True)
-        self.model_loaded.emit(info)
+        self.sig_model_loaded.emit(info)
 
     def _on_model_failed(self, error: BaseException) -> None:
         cancelled = isinstance(error, Cancelled)
         self.status.model_label.setText("No model loaded")
         self.chat.set_model_unavailable("Model loading was cancelled." if cancelled else
                                         "The model could not be loaded.")
-        self.model_failed.emit(error)
+        self.sig_model_failed.emit(error)
         show_error(self, error)
 
     def use_model(self, model_id: str) -> None:
@@ -139,7 +145,7 @@ class MainWindow(QMainWindow):
             return
         try:
             self.services.models.use(model_id)
-        except Exception as error:  # noqa: BLE001 (shown to the user)
+        except Exception as error:  # shown to the user
             show_error(self, error)
             return
         self.start_loading_model()
@@ -150,6 +156,7 @@ class MainWindow(QMainWindow):
             return
         self._workspace_known = True
         self.workspace = name if isinstance(name, str) else None
+        self.setWindowTitle(f"{self.workspace} — Enclave" if self.workspace else "Enclave")
         self.library.set_workspace(self.workspace)
         self.chat.set_workspace(self.workspace)
         self.contracts.set_workspace(self.workspace)
@@ -189,16 +196,16 @@ class MainWindow(QMainWindow):
         name, paths = result
         self._on_workspace_selected(name)
         self.library.add_paths(paths)
-        self.library.ingest_finished.connect(self._on_sample_ingested)
+        self.library.sig_ingest_finished.connect(self._on_sample_ingested)
         self.workspaces.refresh(select=name)
 
     def _on_sample_ingested(self, report: object) -> None:
-        self.library.ingest_finished.disconnect(self._on_sample_ingested)
+        self.library.sig_ingest_finished.disconnect(self._on_sample_ingested)
         self._set_sample_busy(False)
 
     # ----- dialogs
-    def open_settings(self) -> ModelsDialog:
-        dialog = ModelsDialog(self.services, self.runner, self.workspace, self)
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.services, self.runner, self.workspace, self)
         dialog.sig_model_chosen.connect(self.use_model)
         dialog.show()
         return dialog
@@ -232,7 +239,7 @@ class MainWindow(QMainWindow):
         stored.setValue("left", self.left.saveState())
         stored.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt's name
         self._save_layout()
         self.status.stop()
         self.chat.stop()

@@ -44,7 +44,8 @@ def build_menus(window: Any) -> dict[str, QAction]:
     actions |= _add(bar.addMenu("&Edit"), window, [
         ("&Copy Answer", "Ctrl+Shift+C", chat.copy_last_answer),
         None,
-        ("&Models and Settings…", "Ctrl+,", window.open_settings),
+        ("&Settings…", "Ctrl+,", window.open_settings),
+        ("Audit &Trail…", None, window.open_audit_trail),
     ])
     actions |= _add(bar.addMenu("&Chat"), window, [
         ("&New Chat", QKeySequence.StandardKey.New, chat.new_chat),
