@@ -9,6 +9,6 @@ os.environ.setdefault("LANG", "C.UTF-8")
 # reads this once, at initialisation. app.egress sets it again with the other switches.
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
-from app.cli import main  # noqa: E402
+from ui.launcher import main  # noqa: E402
 
 sys.exit(main())

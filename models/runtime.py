@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 
 import psutil
 
+from core.cpu import physical_cores
 from core.errors import InputError, ModelError
 from core.jobs import CancelFn, never_cancel
 from models.prompts import PromptRequest, RenderedPrompt, fit_to_budget, render_chat
@@ -51,9 +51,6 @@ class GenerationStats:
         decoding = self.seconds - self.time_to_first_token
         return (self.completion_tokens - 1) / decoding if decoding > 0 else 0.0
 
-
-def physical_cores() -> int:
-    return psutil.cpu_count(logical=False) or os.cpu_count() or 1
 
 
 def probe_loadable(path: Path) -> None:

@@ -26,10 +26,6 @@ class LoadedDocument:
     title: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def char_count(self) -> int:
-        return sum(len(page.text) for page in self.pages)
-
     def page(self, number: int) -> Page:
         for page in self.pages:
             if page.number == number:

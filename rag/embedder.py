@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from core.cpu import physical_cores
 from core.errors import ModelError
 from core.jobs import CancelFn, check_cancelled, never_cancel
 
@@ -54,14 +55,6 @@ def onnx_path(variant: str = "fp32") -> Path:
         return Path(override)
     return Path(sys.prefix) / "share" / "enclave" / f"{MODEL_NAME}-{variant}.onnx"
 
-
-def physical_cores() -> int:
-    try:
-        import psutil
-
-        return psutil.cpu_count(logical=False) or os.cpu_count() or 1
-    except ImportError:  # pragma: no cover
-        return os.cpu_count() or 1
 
 
 class OnnxEmbedder:

@@ -67,7 +67,7 @@ def _export_fp32(target: Path) -> None:
         )
 
 
-def _LastHiddenState(model: Any) -> Any:  # noqa: N802 - a factory standing in for a class
+def _LastHiddenState(model: Any) -> Any:  # a factory standing in for a class
     import torch
 
     class LastHiddenState(torch.nn.Module):

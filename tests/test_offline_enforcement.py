@@ -237,7 +237,7 @@ def _window_titles(display: str) -> str:
 def test_window_opens_on_the_real_xcb_platform_inside_the_namespace(
         home_with_embedded_model: Path, xvfb_display: str, tmp_path: Path) -> None:
     env = _enclave_env(home_with_embedded_model, DISPLAY=xvfb_display, QT_QPA_PLATFORM="xcb")
-    app = subprocess.Popen([sys.executable, "-m", "app.cli", "gui"], cwd=REPO_ROOT, env=env,
+    app = subprocess.Popen([sys.executable, "-m", "ui", "gui"], cwd=REPO_ROOT, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120

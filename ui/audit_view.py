@@ -43,7 +43,7 @@ def read_audit(path: Path) -> AuditSnapshot:
 
 
 class AuditView(QDialog):
-    loaded = Signal(object)
+    sig_loaded = Signal(object)
 
     def __init__(self, audit_file: Path, runner: JobRunner,
                  parent: QWidget | None = None) -> None:
@@ -87,7 +87,7 @@ class AuditView(QDialog):
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.status.setText(snapshot.verification.message())
-        self.loaded.emit(snapshot)
+        self.sig_loaded.emit(snapshot)
 
     def choose_export(self) -> None:
         target, _ = QFileDialog.getSaveFileName(self, "Export audit trail",

@@ -54,7 +54,7 @@ def ask(services: Services, question: str, workspace: str, history: list[Turn], 
 
 
 class ChatView(QWidget):
-    answer_finished = Signal(str)  # "answered", "stopped", "not found" or "failed"
+    sig_answer_finished = Signal(str)  # "answered", "stopped", "not found" or "failed"
     sig_citation_clicked = Signal(object)  # app.history.CitationRef
     sig_model_wanted = Signal()  # a question came while no model is loaded or loading
 
@@ -245,7 +245,7 @@ class ChatView(QWidget):
         self._job = None
         self.redraw()
         self._save()
-        self.answer_finished.emit(outcome)
+        self.sig_answer_finished.emit(outcome)
 
     def stop(self) -> None:
         if self._job is not None:

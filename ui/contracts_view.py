@@ -57,7 +57,7 @@ def _field_row(index: int, field: Any) -> str:
 
 
 class ContractsView(QWidget):
-    summary_ready = Signal(object)  # app.contracts.ContractSummary
+    sig_summary_shown = Signal(object)  # app.contracts.ContractSummary
     sig_quote_clicked = Signal(object)  # ui.review_view.Target
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
@@ -98,11 +98,11 @@ class ContractsView(QWidget):
         self.workspace = workspace
 
     # ----- input
-    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+    def dragEnterEvent(self, event: Any) -> None:  # Qt's name
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+    def dropEvent(self, event: Any) -> None:  # Qt's name
         files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if files:
             self.summarize(files[0])
@@ -137,7 +137,7 @@ class ContractsView(QWidget):
         self._set_busy(False)
         self.view.setHtml(summary_html(self.summary))
         self.status.setText(f"{self.summary.page_count} pages in {self.summary.seconds:.1f} s")
-        self.summary_ready.emit(self.summary)
+        self.sig_summary_shown.emit(self.summary)
 
     def _on_failed(self, error: BaseException) -> None:
         self._set_busy(False)

@@ -44,8 +44,8 @@ def list_documents(services: Services, workspace: str) -> list[Any]:
 
 
 class LibraryView(QWidget):
-    documents_listed = Signal(int)
-    ingest_finished = Signal(object)  # rag.ingest.IngestReport
+    sig_documents_listed = Signal(int)
+    sig_ingest_finished = Signal(object)  # rag.ingest.IngestReport
     sig_document_activated = Signal(object)  # rag.store.DocumentRecord
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
@@ -152,7 +152,7 @@ class LibraryView(QWidget):
         self.table.setSortingEnabled(True)
         self._on_filter_changed(self.filter_edit.text())
         self.hint.setVisible(not self.documents)
-        self.documents_listed.emit(len(self.documents))
+        self.sig_documents_listed.emit(len(self.documents))
 
     def _on_filter_changed(self, text: str) -> None:
         needle = text.strip().lower()
@@ -172,11 +172,11 @@ class LibraryView(QWidget):
         if folder:
             self.add_paths([Path(folder)])
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt's name
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
+    def dropEvent(self, event: QDropEvent) -> None:  # Qt's name
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             event.acceptProposedAction()
@@ -225,13 +225,13 @@ class LibraryView(QWidget):
         self.results.show()
         self.progress_label.setText(report.summary())
         self._batch_done()
-        self.ingest_finished.emit(report)
+        self.sig_ingest_finished.emit(report)
 
     def _on_ingest_failed(self, error: BaseException) -> None:
         self._batch_done()
         self.progress_label.setText("Import cancelled.")
         show_error(self, error)
-        self.ingest_finished.emit(None)
+        self.sig_ingest_finished.emit(None)
 
     def _batch_done(self) -> None:
         self._ingest_job = None

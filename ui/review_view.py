@@ -51,10 +51,10 @@ class Target:
 
 
 class ReviewView(QWidget):
-    page_shown = Signal(int)
-    scan_finished = Signal(object)  # Counter of entity types on the page
-    redaction_finished = Signal(object)  # app.review.RedactedDocument
-    export_finished = Signal(object)  # app.privacy.export.RedactionReport
+    sig_page_shown = Signal(int)
+    sig_scan_finished = Signal(object)  # Counter of entity types on the page
+    sig_redaction_finished = Signal(object)  # app.review.RedactedDocument
+    sig_export_finished = Signal(object)  # app.privacy.export.RedactionReport
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -180,7 +180,7 @@ class ReviewView(QWidget):
         self.page_text = page_text
         self._render()
         self._update_controls()
-        self.page_shown.emit(page_text.page)
+        self.sig_page_shown.emit(page_text.page)
         key = (page_text.doc_id, page_text.page)
         if key not in self.findings:
             self.legend.setText("<i>Looking for personal data…</i>")
@@ -194,7 +194,7 @@ class ReviewView(QWidget):
         self.findings[(page_text.doc_id, page_text.page)] = findings
         if self.page_text == page_text:
             self._render()
-        self.scan_finished.emit(Counter(f.entity_type for f in findings))
+        self.sig_scan_finished.emit(Counter(f.entity_type for f in findings))
 
     # ----- drawing
     def current_findings(self) -> list[Any] | None:
@@ -235,7 +235,7 @@ class ReviewView(QWidget):
         self._redacting = None
         self.redacted[(document.doc_id, document.policy)] = document
         self._render()
-        self.redaction_finished.emit(document)
+        self.sig_redaction_finished.emit(document)
 
     def _on_redaction_failed(self, error: BaseException) -> None:
         self._redacting = None
@@ -282,4 +282,4 @@ class ReviewView(QWidget):
 
     def _on_exported(self, report: Any) -> None:
         self.legend.setText(f"Saved {report.output.name}: {report.total} items removed.")
-        self.export_finished.emit(report)
+        self.sig_export_finished.emit(report)

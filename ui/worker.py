@@ -28,7 +28,6 @@ class _JobSignals(QObject):
     sig_item = Signal(object)
     sig_succeeded = Signal(object)
     sig_failed = Signal(object)
-    sig_finished = Signal()
 
 
 class Job(QRunnable):
@@ -55,10 +54,6 @@ class Job(QRunnable):
 
     def on_item(self, slot: Callable[[Any], None]) -> Job:
         self.signals.sig_item.connect(slot)
-        return self
-
-    def on_finished(self, slot: Callable[[], None]) -> Job:
-        self.signals.sig_finished.connect(slot)
         return self
 
     def start(self, runner: JobRunner) -> Job:
@@ -88,7 +83,6 @@ class Job(QRunnable):
             self.signals.sig_succeeded.emit(result)
         finally:
             self._done.set()
-            self.signals.sig_finished.emit()
 
     def _hooks(self) -> dict[str, Any]:
         accepted = inspect.signature(self._fn).parameters

@@ -29,7 +29,6 @@ from ui.worker import Job, JobRunner
 
 class WorkspacesView(QWidget):
     sig_workspace_selected = Signal(object)  # str, or None when there is none
-    workspaces_listed = Signal(list)
     sig_workspace_renamed = Signal(str, str)
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
@@ -78,7 +77,6 @@ class WorkspacesView(QWidget):
         self.list.setCurrentItem(matches[0] if matches else self.list.item(0))
         self.list.blockSignals(False)
         self._update_buttons()
-        self.workspaces_listed.emit(names)
         self.sig_workspace_selected.emit(self.current)
 
     def _on_current_changed(self, current: Any, previous: Any) -> None:

@@ -1,6 +1,8 @@
 """The ``enclave`` command. Each subcommand family lives in its own module with a ``register``.
 
-The process goes offline before anything else is imported.
+The process goes offline before anything else is imported. The desktop window's command
+(``enclave gui``) is added by the installed entry point, ``ui.launcher:main``: the core never
+imports the Qt layer, not even by name.
 """
 
 from __future__ import annotations
@@ -9,22 +11,38 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from app.egress import go_offline
 
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from app.cli import model_commands
+class CommandFamily(Protocol):
+    """A module that adds its subcommands to the parser."""
+
+    def register(self, subcommands: Any) -> None: ...
+
+
+def build_parser(extra_commands: Sequence[CommandFamily] = ()) -> argparse.ArgumentParser:
+    from app.cli import (
+        audit_commands,
+        contract_commands,
+        library_commands,
+        model_commands,
+        privacy_commands,
+        selftest_commands,
+    )
 
     parser = argparse.ArgumentParser(
         prog="enclave", description="Enclave: a private document assistant that never goes online."
     )
     subcommands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (model_commands, *_plugged_command_modules()):
-        module.register(subcommands)
+    families: tuple[CommandFamily, ...] = (
+        model_commands, library_commands, privacy_commands, contract_commands,
+        selftest_commands, audit_commands, *extra_commands)
+    for family in families:
+        family.register(subcommands)
     parser.set_defaults(handler=_default_handler(subcommands))
     return parser
 
@@ -35,32 +53,8 @@ def _default_handler(subcommands: argparse._SubParsersAction) -> Any:
     return gui.get_default("handler") if gui is not None else None
 
 
-# Command families that register themselves by name. The desktop window is one of them, so the
-# core never imports the Qt layer: it only runs it when the user asks for the window.
-PLUGGED_COMMAND_MODULES = (
-    "ui.gui_command",
-    "app.cli.library_commands",
-    "app.cli.privacy_commands",
-    "app.cli.contract_commands",
-    "app.cli.selftest_commands",
-    "app.cli.audit_commands",
-)
-
-
-def _plugged_command_modules() -> list[Any]:
-    import importlib
-
-    modules = []
-    for name in PLUGGED_COMMAND_MODULES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-    return modules
-
-
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *,
+         extra_commands: Sequence[CommandFamily] = ()) -> int:
     go_offline()
     refusal = _enter_offline_namespace()
     if refusal:
@@ -68,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     from app.cli.common import run_handler
 
-    parser = build_parser()
+    parser = build_parser(extra_commands)
     args = parser.parse_args(argv)
     if args.handler is None:
         parser.print_help()

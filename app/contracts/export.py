@@ -24,13 +24,6 @@ def cite(citation: Citation | None) -> str:
     return f"({where})"
 
 
-def field_line(result: FieldResult) -> str:
-    if not result.found:
-        return f"{result.label}: not found"
-    flag = "" if result.verified else f" [{UNVERIFIED}: {'; '.join(result.problems)}]"
-    return f"{result.label}: {result.statement} {cite(result.citation)}{flag}"
-
-
 def to_markdown(summary: ContractSummary) -> str:
     lines = [f"# Contract summary: {summary.title}", "",
              f"*Source:* `{summary.source}` ({summary.kind}, {summary.page_count} page(s))", "",

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from core.cpu import physical_cores
 from core.errors import InputError, ModelError
 from models.prompts import PromptRequest, Turn
-from models.runtime import GenerationOptions, LlamaCppRuntime, physical_cores
+from models.runtime import GenerationOptions, LlamaCppRuntime
 
 SYSTEM = "You are a helpful assistant for a law firm."
 GREEDY = GenerationOptions(max_tokens=24, temperature=0.0, seed=1)

@@ -62,7 +62,7 @@ def make_window(qtbot: Any, home_with_embedded_model: Path) -> Iterator[WindowFa
         window.show()
         opened.append((window, services))
         if load_model:
-            with qtbot.waitSignal(window.model_loaded, timeout=120_000):
+            with qtbot.waitSignal(window.sig_model_loaded, timeout=120_000):
                 window.start_loading_model()
         elif runtime is not None:
             window.chat.set_model_ready(True)
@@ -82,7 +82,7 @@ def close_and_check(window: MainWindow, services: Services) -> None:
 
 
 def wait_ingested(qtbot: Any, window: MainWindow, paths: list[Path]) -> Any:
-    with qtbot.waitSignal(window.library.ingest_finished, timeout=120_000) as blocker:
+    with qtbot.waitSignal(window.library.sig_ingest_finished, timeout=120_000) as blocker:
         window.library.add_paths(paths)
     qtbot.waitUntil(lambda: not window.library.is_ingesting, timeout=10_000)
     return blocker.args[0]

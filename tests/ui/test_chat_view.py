@@ -32,7 +32,7 @@ QUESTION = "How much notice is needed to terminate for convenience?"
 
 def ask(qtbot: Any, window: Any, question: str = QUESTION) -> list[Any]:
     window.chat.question_edit.setText(question)
-    with qtbot.waitSignal(window.answer_finished, timeout=60_000) as blocker:
+    with qtbot.waitSignal(window.sig_answer_finished, timeout=60_000) as blocker:
         window.chat.ask_button.click()
     return blocker.args
 
@@ -78,7 +78,7 @@ def test_clicking_a_citation_opens_the_right_page_with_the_passage_highlighted(
     ask(qtbot, window)
     ref = window.chat.exchanges[0].citation(1)
     assert ref.page == 2
-    with qtbot.waitSignal(window.review.page_shown, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.review.sig_page_shown, timeout=30_000) as blocker:
         window.chat.transcript.anchorClicked.emit(QUrl("cite:0:1"))
     assert blocker.args == [2]
     assert window.review.is_pdf and window.review.target.page == 2
@@ -98,7 +98,7 @@ def test_stop_halts_the_model_while_the_evidence_stays(qtbot: Any, make_window: 
     window.chat.ask_button.click()
     qtbot.waitUntil(lambda: bool(window.chat.exchanges[-1].quotes), timeout=30_000)
     assert PENDING in window.chat.transcript.toPlainText()
-    with qtbot.waitSignal(window.answer_finished, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.sig_answer_finished, timeout=30_000) as blocker:
         window.chat.stop_button.click()
     assert blocker.args == ["stopped"]
     exchange = window.chat.exchanges[-1]
@@ -127,7 +127,7 @@ def test_regenerate_copy_and_export_to_markdown_and_pdf(
         qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
     window = contract_window(qtbot, make_window, tmp_path)
     ask(qtbot, window)
-    with qtbot.waitSignal(window.answer_finished, timeout=60_000):
+    with qtbot.waitSignal(window.sig_answer_finished, timeout=60_000):
         window.chat.regenerate_button.click()
     assert len(window.chat.exchanges) == 1
     window.chat.copy_button.click()

@@ -21,14 +21,14 @@ def test_a_dropped_contract_gets_a_cited_summary_and_a_quote_opens_its_page(
     window = make_window(FakeRuntime())
     create_workspace(qtbot, window, "Deals")
     window.middle.setCurrentWidget(window.contracts)
-    with qtbot.waitSignal(window.contracts.summary_ready, timeout=300_000) as blocker:
+    with qtbot.waitSignal(window.contracts.sig_summary_shown, timeout=300_000) as blocker:
         window.contracts.summarize(CONTRACT)
     summary = blocker.args[0]
     shown = window.contracts.view.toPlainText()
     assert "Governing law" in shown and "p. " in shown
     found = next(i for i, field in enumerate(summary.fields) if field.found and field.verified)
     citation = summary.fields[found].citation
-    with qtbot.waitSignal(window.review.page_shown, timeout=60_000) as page:
+    with qtbot.waitSignal(window.review.sig_page_shown, timeout=60_000) as page:
         window.contracts.view.anchorClicked.emit(QUrl(f"quote:{found}"))
     assert page.args[0] == citation.page
     assert window.review.target is not None and window.review.target.passage_text

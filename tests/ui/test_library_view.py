@@ -39,7 +39,7 @@ def test_dropping_a_real_file_ingests_it_and_the_list_updates(
         qtbot: Any, make_window: WindowFactory) -> None:
     window = make_window()
     create_workspace(qtbot, window, "Matter A")
-    with qtbot.waitSignal(window.library.ingest_finished, timeout=120_000):
+    with qtbot.waitSignal(window.library.sig_ingest_finished, timeout=120_000):
         drop(window, [SMALL_PDF])
     qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 1, timeout=10_000)
     name, kind, pages, _size = rows(window.library.table)[0]
@@ -94,7 +94,7 @@ def test_cancel_stops_a_batch(qtbot: Any, make_window: WindowFactory, tmp_path: 
         (folder / f"note-{number:02d}.txt").write_text(f"Note {number}: " + "words " * 400)
     window = make_window()
     create_workspace(qtbot, window, "Matter D")
-    with qtbot.waitSignal(window.library.ingest_finished, timeout=120_000) as blocker:
+    with qtbot.waitSignal(window.library.sig_ingest_finished, timeout=120_000) as blocker:
         window.library.add_paths([folder])
         qtbot.waitUntil(lambda: window.library.progress_bar.value() > 0, timeout=60_000)
         window.library.cancel_button.click()

@@ -15,7 +15,7 @@ from .conftest import WindowFactory
 
 
 def open_sample_workspace(qtbot: Any, window: MainWindow) -> None:
-    with qtbot.waitSignal(window.library.ingest_finished, timeout=180_000):
+    with qtbot.waitSignal(window.library.sig_ingest_finished, timeout=180_000):
         window.chat.welcome.sample_button.click()
     qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 3, timeout=30_000)
     assert window.workspace == SAMPLE_WORKSPACE
@@ -32,7 +32,7 @@ def test_window_answers_the_welcome_pages_sample_question_right_and_stop_halts_t
     assert SAMPLE_QUESTION in window.chat.welcome.findChild(QLabel).text()
     open_sample_workspace(qtbot, window)
     window.chat.question_edit.setText(SAMPLE_QUESTION)
-    with qtbot.waitSignal(window.answer_finished, timeout=120_000) as blocker:
+    with qtbot.waitSignal(window.sig_answer_finished, timeout=120_000) as blocker:
         window.chat.ask_button.click()
     assert blocker.args == ["answered"]
     exchange = window.chat.exchanges[-1]
@@ -50,7 +50,7 @@ def test_window_answers_the_welcome_pages_sample_question_right_and_stop_halts_t
 
 def stop_halts_generation(qtbot: Any, window: MainWindow) -> None:
     """Stop right after asking: the answer ends as stopped, whatever step it had reached."""
-    with qtbot.waitSignal(window.answer_finished, timeout=60_000) as blocker:
+    with qtbot.waitSignal(window.sig_answer_finished, timeout=60_000) as blocker:
         window.chat.regenerate_button.click()
         assert window.chat.is_answering
         window.chat.stop_button.click()

@@ -13,7 +13,7 @@ from tests.fake_runtime import FakeRuntime
 from tests.models.tiny_gguf import FAMILIES as TINY_FAMILIES
 from tests.models.tiny_gguf import write_tiny_gguf
 from ui.first_run import copy_samples
-from ui.models_dialog import CHECKSUM_COLUMN, COLUMNS
+from ui.settings_dialog import CHECKSUM_COLUMN, COLUMNS
 
 from .conftest import WindowFactory, create_workspace, wait_ingested
 
@@ -26,18 +26,18 @@ def test_review_highlights_personal_data_and_exports_a_redacted_copy(
     wait_ingested(qtbot, window, [intake])
     qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 1, timeout=10_000)
     item = window.library.table.topLevelItem(0)
-    with qtbot.waitSignal(window.review.scan_finished, timeout=120_000) as blocker:
+    with qtbot.waitSignal(window.review.sig_scan_finished, timeout=120_000) as blocker:
         window.library.table.itemActivated.emit(item, 0)
     counts = blocker.args[0]
     assert counts["PERSON"] >= 2 and counts["EMAIL_ADDRESS"] == 1
     assert "Person" in window.review.legend.text()
     assert "background-color:#ffd6a5" in window.review.text_view.toHtml()
-    with qtbot.waitSignal(window.review.redaction_finished, timeout=120_000):
+    with qtbot.waitSignal(window.review.sig_redaction_finished, timeout=120_000):
         window.review.redacted_check.setChecked(True)  # redacted in a worker, whole document
     preview = window.review.text_view.toPlainText()
     assert "eleanor.marsh@example.com" not in preview and "<EMAIL_ADDRESS_1>" in preview
     output = tmp_path / "intake.redacted.txt"
-    with qtbot.waitSignal(window.review.export_finished, timeout=60_000):
+    with qtbot.waitSignal(window.review.sig_export_finished, timeout=60_000):
         window.review.export_to(output)
     exported = output.read_text(encoding="utf-8")
     assert "Eleanor" not in exported
@@ -68,7 +68,7 @@ def test_settings_refuse_bad_values_with_a_message(
     dialog.close()
 
 
-def test_models_dialog_imports_a_model_showing_its_family_and_refuses_an_alien_one(
+def test_settings_dialog_imports_a_model_showing_its_family_and_refuses_an_alien_one(
         qtbot: Any, make_window: WindowFactory, answered_dialogs: list[str],
         tmp_path: Path) -> None:
     granite = write_tiny_gguf(tmp_path / "granite.gguf", "granite3",

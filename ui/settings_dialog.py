@@ -1,4 +1,4 @@
-"""Models and settings: installed models (import, verify, use), generation settings and the
+"""Settings: the installed models (import, verify, use), generation settings and the
 redaction policy of the current workspace. Bad values are refused with the reason."""
 
 from __future__ import annotations
@@ -42,15 +42,14 @@ def verify_all(services: Services, infos: list[Any], *, emit: Any, cancel: Any) 
         emit((info.id, services.catalog.verify(info, cancel=cancel)))
 
 
-class ModelsDialog(QDialog):
+class SettingsDialog(QDialog):
     sig_model_chosen = Signal(str)
-    settings_saved = Signal()
 
     def __init__(self, services: Services, runner: JobRunner, workspace: str | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.runner, self.workspace = services, runner, workspace
-        self.setWindowTitle("Models and settings")
+        self.setWindowTitle("Settings")
         self.resize(980, 560)
         layout = QVBoxLayout(self)
         layout.addWidget(self._models_box(), 1)
@@ -183,7 +182,6 @@ class ModelsDialog(QDialog):
             return
         self.services.save()
         self.message.setText("Settings saved.")
-        self.settings_saved.emit()
 
     def _validated(self) -> Any:
         settings = updated(self.services.settings, "llm",

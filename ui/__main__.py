@@ -1,0 +1,7 @@
+"""``python -m ui [COMMAND]``: the same as the installed ``enclave`` command."""
+
+import sys
+
+from ui.launcher import main
+
+sys.exit(main())
