@@ -18,6 +18,8 @@ QPushButton#primary:disabled { background: palette(midlight); color: palette(mid
 QLineEdit#question { padding: 6px 8px; font-size: 10.5pt; }
 QTextBrowser#transcript { padding: 6px; }
 QStatusBar QLabel { padding: 0 8px; }
+QFrame#modelWait { background: palette(alternate-base); border: 1px solid palette(mid);
+                   border-radius: 4px; }
 """
 
 
