@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.jobs import CancelFn
 from models.prompts import PromptRequest
 from models.runtime import GenerationOptions
 
 
+@runtime_checkable
 class LlmRuntime(Protocol):
     @property
     def threads(self) -> int: ...

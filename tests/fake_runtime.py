@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from core.jobs import CancelFn, never_cancel
-from models.llm import LlmRuntime
 from models.prompts import PromptRequest
 from models.runtime import GenerationOptions
 
@@ -40,7 +39,3 @@ class FakeRuntime:
             if self.delay:
                 time.sleep(self.delay)
             yield word + " "
-
-
-def _satisfies_protocol(runtime: FakeRuntime) -> LlmRuntime:
-    return runtime  # mypy checks here that the double keeps the real interface

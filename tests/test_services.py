@@ -56,3 +56,12 @@ def test_the_library_facade_answers_for_workspaces_documents_and_pages(tmp_path:
     services.workspaces().delete("Matter")
     assert not library.has_workspace("Matter")
     services.close()
+
+
+def test_the_real_runtime_and_the_double_both_have_the_runtime_interface() -> None:
+    from models.llm import LlmRuntime
+    from models.runtime import LlamaCppRuntime
+
+    assert isinstance(LlamaCppRuntime(), LlmRuntime)
+    assert isinstance(FakeRuntime(), LlmRuntime)
+    assert not isinstance(object(), LlmRuntime)
