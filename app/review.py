@@ -31,6 +31,15 @@ class PageText:
     page: int
     pages: int
     text: str
+    indexed: str = ""  # set when ``text`` is the original and the index holds a redacted copy
+
+    def passage_span(self, passage: tuple[int, int] | None) -> tuple[int, int] | None:
+        """A passage cited in the indexed text, as offsets into ``text``."""
+        if passage is None or not self.indexed:
+            return passage
+        from app.privacy.alignment import original_span
+
+        return original_span(self.indexed, self.text, *passage)
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,13 @@ class ReviewService:
         """The page as indexed; where the index holds redacted text (strict policy), the
         original is read from the file on disk, and only if the file is unchanged."""
         record = self._library.document(workspace, doc_id)
-        text = self._library.page_text(workspace, doc_id, page)
-        if self._policy_of(workspace).redacts_index:
-            text = original_page(record.paths, doc_id, page) or text
+        indexed = self._library.page_text(workspace, doc_id, page) or ""
+        original = original_page(record.paths, doc_id, page) \
+            if self._policy_of(workspace).redacts_index else None
         self._audit.record("review_open", workspace=workspace, doc_id=doc_id, page=page)
-        return PageText(doc_id, page, record.pages, text or "")
+        if original is not None:
+            return PageText(doc_id, page, record.pages, original, indexed)
+        return PageText(doc_id, page, record.pages, indexed)
 
     def scan_page(self, page_text: PageText) -> tuple[PageText, list[Finding]]:
         return page_text, self._analyzer().analyze(page_text.text)

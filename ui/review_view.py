@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.review import PageText, RedactedDocument
 from app.services import Services
 from ui.errors import show_error
+from ui.flow_layout import wrapping_row
 from ui.highlight import legend_html, page_html
 from ui.style import named
 from ui.worker import Job, JobRunner
@@ -109,12 +110,15 @@ class ReviewView(QWidget):
         self.next_button.clicked.connect(lambda: self.show_page(self._page() + 1))
         self.redacted_check.toggled.connect(self._on_redacted_toggled)
         self.export_button.clicked.connect(self.choose_export)
-        controls = QHBoxLayout()
+        pages = QWidget()
+        pager = QHBoxLayout(pages)
+        pager.setContentsMargins(0, 0, 0, 0)
         for widget in (self.previous_button, self.page_label, self.next_button):
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        controls.addWidget(self.redacted_check)
-        controls.addWidget(self.export_button)
+            pager.addWidget(widget)
+        controls = QHBoxLayout()
+        controls.addWidget(pages, 0, Qt.AlignmentFlag.AlignTop)
+        controls.addWidget(wrapping_row(self.redacted_check, self.export_button,
+                                        align=Qt.AlignmentFlag.AlignRight), 1)
         column = QVBoxLayout()
         column.addWidget(self.title)
         column.addLayout(controls)
@@ -210,7 +214,7 @@ class ReviewView(QWidget):
             self._render_redacted(self.target, self.page_text.page)
         else:
             self.text_view.setHtml(page_html(self.page_text.text, findings or (),
-                                             self.target.passage))
+                                             self.page_text.passage_span(self.target.passage)))
             if self.target.passage:
                 self.text_view.scrollToAnchor("passage")
         if findings is not None:

@@ -6,6 +6,8 @@
   checked against that text. The original is read only from the file on disk.
 - The conversation history: :meth:`IndexRedactor.redact_text` for questions and answers.
 - The audit trail: :func:`finding_counts`, types and counts only, never values.
+- The review pane, which shows the original page read from the file:
+  :func:`app.privacy.alignment.original_span` finds a cited passage in it.
 
 (Exports are in :mod:`app.privacy.export`.)
 """
@@ -60,3 +62,4 @@ def finding_counts(findings: Sequence[Finding], policy: PrivacyPolicy) -> dict[s
     """What the audit trail may say about the personal data found: types and counts."""
     return dict(Counter(f.entity_type for f in findings
                         if f.entity_type not in policy.exempt_entities))
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from app.privacy.alignment import original_span
 from app.privacy.apply import IndexRedactor, finding_counts, index_transform
 from app.privacy.findings import Finding
 from app.privacy.policy import get_policy
@@ -60,3 +61,18 @@ def test_audit_counts_never_hold_values() -> None:
     counts = finding_counts(FINDINGS, get_policy("standard"))
     assert counts == {"PERSON": 1, "US_SSN": 1}
     assert "Ann" not in json.dumps(counts) and "536" not in json.dumps(counts)
+
+
+def test_a_passage_of_the_redacted_page_is_found_in_the_original() -> None:
+    original = "Ann Lee, SSN 536-90-4399, works at Acme. Her plan covers dental."
+    redacted = "<PERSON>, SSN <US_SSN>, works at <ORGANIZATION>. Her plan covers dental."
+    start = redacted.index("works")
+    span = original_span(redacted, original, start, len(redacted))
+    assert span is not None
+    assert original[span[0]:span[1]] == "works at Acme. Her plan covers dental."
+    span = original_span(redacted, original, 0, redacted.index(", works"))
+    assert span is not None and original[span[0]:span[1]] == "Ann Lee, SSN 536-90-4399"
+
+
+def test_texts_that_do_not_align_give_no_span() -> None:
+    assert original_span("<PERSON> paid the fee.", "Ann Lee owes nothing.", 0, 5) is None

@@ -100,3 +100,15 @@ def test_strict_conversation_history_is_stored_redacted(services: Services) -> N
     assert "<US_SSN>" in stored and "<PERSON>" in stored
     services.history().save("legal", [Exchange(question)])  # a standard workspace keeps it
     assert PLANTED["ssn"] in services.history().file_for("legal").read_text(encoding="utf-8")
+
+
+def test_a_passage_cited_in_the_redacted_index_is_found_in_the_original_page(
+        services: Services, tmp_path: Path) -> None:
+    note = tmp_path / "intake.txt"
+    note.write_text(NOTE, encoding="utf-8")
+    services.library().ingest([note], workspace="clinic")
+    hit = services.library().retriever("clinic").search("metformin twice daily", top_k=1)[0]
+    page = services.review().read_page("clinic", hit.doc_id, hit.page)
+    span = page.passage_span((hit.start, hit.end))
+    assert span is not None and PLANTED["ssn"] not in hit.text
+    assert "metformin 500 mg twice daily" in page.text[span[0]:span[1]]
