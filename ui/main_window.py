@@ -126,11 +126,13 @@ class MainWindow(QMainWindow):
             self._load_job.cancel()
 
     def _on_model_loaded(self, info: Any) -> None:
+        self._load_job = None  # over, even if its thread has not quite returned yet
         self.status.model_label.setText(f"Model: {getattr(info, 'name', info)}")
         self.chat.set_model_ready(True)
         self.sig_model_loaded.emit(info)
 
     def _on_model_failed(self, error: BaseException) -> None:
+        self._load_job = None
         cancelled = isinstance(error, Cancelled)
         self.status.model_label.setText("No model loaded")
         self.chat.set_model_unavailable("Model loading was cancelled." if cancelled else
