@@ -19,12 +19,14 @@ bench: setup
 	$(PY) -m tests.bench.bench_runtime
 	$(PY) -m tests.bench.bench_rag
 	$(PY) -m tests.bench.bench_pii
+	$(PY) -m tests.bench.bench_startup
 
 # Quality evaluations on the shared data sets (../shared/data); slow.
 eval: setup
 	$(PY) -m tests.bench.eval_retrieval
 	$(PY) -m tests.bench.eval_pii
 	$(PY) -m tests.bench.eval_contracts
+	$(PY) -m tests.bench.eval_answers $(EVAL_ANSWERS_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check app ui rag models installers tests

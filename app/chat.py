@@ -23,6 +23,7 @@ from app.answers.grounding import unsupported
 from app.answers.phrasing import Phraser, evidence_context
 from app.answers.search import EvidenceResult, Quote, find_evidence
 from app.audit import NO_AUDIT, AuditTrail, sha256_text
+from app.contracts.phrasing import shared_word_ratio
 from core.jobs import CancelFn, never_cancel
 from models.prompts import Turn
 from rag.documents import content_hash
@@ -40,7 +41,10 @@ _CITATION = re.compile(r"\[(\d{1,3})(?:\s*,\s*(\d{1,3}))*\]")
 _NUMBER = re.compile(r"\d{1,3}")
 _QUOTE = re.compile(r"[\"“]([^\"”]{12,400})[\"”]")
 _SPACE = re.compile(r"\s+")
-PHRASED_QUOTES = 2  # the model sees the best two quotes
+PHRASED_QUOTES = 1  # the model sees the best quote only: with more it mixes their figures
+# Most of the wording's longer words must come from the evidence or the question: a small model
+# that keeps the figures right can still invent what they mean ("... of the date it was signed").
+MIN_SHARED_WORDS = 0.75
 
 TokenSink = Callable[[str], None]
 QuoteSink = Callable[[tuple[Quote, ...]], None]
@@ -130,7 +134,7 @@ class ChatService:
                                         for q in given]), cancel)
         if cancel():
             return Answer(question, STOPPED, sources, checks, True, quotes, False, draft)
-        problems = tuple(phrase_problems(draft, given, found))
+        problems = tuple(phrase_problems(draft, given, found, question))
         if problems:
             return Answer(question, NOT_PHRASED, sources, checks, True, quotes, False, draft,
                           problems)
@@ -139,13 +143,17 @@ class ChatService:
         return Answer(question, text, sources, checks, True, quotes, True, draft)
 
 
-def phrase_problems(draft: str, given: Sequence[Quote], found: EvidenceResult) -> list[str]:
+def phrase_problems(draft: str, given: Sequence[Quote], found: EvidenceResult,
+                    question: str = "") -> list[str]:
     """Why the model's sentence may not be shown as the answer; empty when it may."""
     if len(draft.split()) < 2:
         return ["the model gave no usable sentence"]
-    problems = unsupported(draft, " ".join(quote.text for quote in given))
+    evidence = " ".join(quote.text for quote in given)
+    problems = unsupported(draft, evidence)
     if not problems and found.kind.fact is not None and not found.kind.fact.search(draft):
         problems.append(f"the sentence does not state the {found.kind.key.replace('_', ' ')}")
+    if not problems and shared_word_ratio(draft, evidence, question) < MIN_SHARED_WORDS:
+        problems.append("the sentence uses words that are not in the evidence")
     return problems
 
 

@@ -26,6 +26,8 @@ KEYWORD_WEIGHT = 0.6
 FACT_WEIGHT = 0.8
 MISSING_FACT_PENALTY = 0.6
 CUE_WEIGHT = 0.35
+PREAMBLE_WEIGHT = 0.5  # parties and dates are stated in a document's opening lines
+PREAMBLE_CHARS = 2000
 MIN_CHARS, MAX_CHARS = 20, 1200
 EMBEDDED_CANDIDATES = 40  # the best by the cheap scores are embedded, the rest keep those
 EMBED_CHARS = 320  # a sentence's opening says what it is about; shorter inputs embed faster
@@ -103,9 +105,18 @@ def _is_heading(line: re.Match[str]) -> bool:
 
 
 def content_terms(text: str, *, extra_stopwords: frozenset[str] = frozenset()) -> set[str]:
-    """Lower-case content words cut to five letters (a crude stem: "terminate" ~ "termination")."""
-    return {term[:5] for term in _TERM.findall(text.lower())
+    """Lower-case content words, plural cut, then cut to five letters (a crude stem:
+    "terminate" ~ "termination", "parties" ~ "party")."""
+    return {_stem(term) for term in _TERM.findall(text.lower())
             if len(term) > 2 and term not in STOPWORDS and term not in extra_stopwords}
+
+
+def _stem(term: str) -> str:
+    if term.endswith("ies") and len(term) > 4:
+        term = term[:-3] + "y"
+    elif term.endswith("s") and not term.endswith("ss"):
+        term = term[:-1]
+    return term[:5]
 
 
 class EvidenceRanker:
@@ -143,4 +154,6 @@ def _scored(item: Evidence, terms: set[str], kind: QuestionKind) -> Evidence:
         fact = match.group(0).strip() if match else ""
         score += FACT_WEIGHT if fact else -MISSING_FACT_PENALTY
     score += CUE_WEIGHT * sum(weight for pattern, weight in kind.cues if pattern.search(text))
+    if kind.preamble and item.page == 1 and item.start < PREAMBLE_CHARS:
+        score += PREAMBLE_WEIGHT
     return Evidence(item.hit, item.start, item.end, item.text, score, fact)

@@ -15,6 +15,8 @@ from typing import Any
 from core.jobs import CancelFn, never_cancel
 from models.prompts import PromptRequest
 
+# No worked example: the embedded 270M base model copied an example's answer, figures and all,
+# when the real question resembled it (the grounding check caught it, but nothing was phrased).
 SYSTEM = ("Answer the question in one short sentence, using only the facts in the numbered "
           "evidence. Keep figures exactly as the evidence writes them. Do not add anything.")
 MAX_TOKENS = 48

@@ -33,8 +33,9 @@ _JURISDICTION = re.compile(
     r"\b(?!Governing|Applicable|Choice)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+law\b")
 AMOUNT = re.compile(MONEY.pattern + r"|\b(?:USD|EUR|GBP|CHF|CAD|US\$|C\$)\s?\d[\d,]*(?:\.\d+)?"
                     r"(?:\s?(?:million|billion|thousand))?", re.IGNORECASE)
+_NAME = r"(?:the\s+)?[A-Z][\w&.,'’-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z0-9][\w&.,'’-]*)*"
 _PARTY = re.compile(
-    r"\b(?:between|among|by and between)\b.{3,}?\band\b|"
+    rf"\b(?:between|among)\s+{_NAME}.{{0,250}}?\band\s+{_NAME}|"
     r"\b[A-Z][\w&.,-]*(?:\s+[A-Z][\w&.,-]*)*,?\s+(?:Inc|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|"
     r"LP|L\.P|plc|GmbH|AG|S\.A|N\.V|B\.V|Co)\b", re.DOTALL)
 _NOTICE_AFTER_DURATION = rx(

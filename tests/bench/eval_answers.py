@@ -48,6 +48,7 @@ from tests.bench.answer_labels import CUAD, FIELDS, Question, questions, states
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "eval" / "answers"
 LIBRARY_WORKSPACE = "cuad-all"
+MOVED_MODULES = {"models.jobs": "core.jobs", "models.errors": "core.errors"}
 
 
 @dataclass
@@ -124,11 +125,14 @@ def before_module(revision: str) -> ModuleType:
     """app/chat.py as it was at ``revision``, loaded as a module of its own."""
     source = subprocess.run(["git", "show", f"{revision}:app/chat.py"], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout
+    for moved, now in MOVED_MODULES.items():  # modules renamed since then
+        source = source.replace(f"from {moved} import", f"from {now} import")
     path = Path(tempfile.mkdtemp()) / "chat_before.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("chat_before", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
