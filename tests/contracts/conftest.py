@@ -9,6 +9,7 @@ import pytest
 
 from app.contracts.document import ContractText, from_pages
 from tests.conftest import SHARED_DATA
+from tests.rag.fakes import write_pdf
 
 CUAD_PDFS = SHARED_DATA / "contracts" / "cuad" / "full_contract_pdf"
 
@@ -89,19 +90,7 @@ def sample_txt(tmp_path: Path) -> Path:
     return path
 
 
-def write_pdf(path: Path, pages: Sequence[str]) -> Path:
-    """A real text PDF, one page per text (fpdf2, core font)."""
-    from fpdf import FPDF
-
-    document = FPDF()
-    document.set_font("Helvetica", size=10)
-    for text in pages:
-        document.add_page()
-        document.multi_cell(0, 5, text)
-    document.output(str(path))
-    return path
-
-
 @pytest.fixture
 def sample_pdf(tmp_path: Path) -> Path:
-    return write_pdf(tmp_path / "services-agreement.pdf", SAMPLE_PAGES)
+    return write_pdf(tmp_path / "services-agreement.pdf", SAMPLE_PAGES, font_size=10,
+                     line_height=5)

@@ -41,15 +41,16 @@ class FakeEmbedder:
 
 
 def write_pdf(path: Path, pages: Sequence[str], *, user_password: str | None = None,
-              owner_password: str | None = None) -> Path:
-    """A real text PDF (fpdf2), optionally encrypted with pypdf."""
+              owner_password: str | None = None, font_size: int = 11,
+              line_height: float = 6) -> Path:
+    """A real text PDF (fpdf2, core font), one page per text, optionally encrypted with pypdf."""
     from fpdf import FPDF
 
     document = FPDF()
-    document.set_font("Helvetica", size=11)
+    document.set_font("Helvetica", size=font_size)
     for text in pages:
         document.add_page()
-        document.multi_cell(0, 6, text)
+        document.multi_cell(0, line_height, text)
     document.output(str(path))
     if user_password is not None or owner_password is not None:
         from pypdf import PdfReader, PdfWriter

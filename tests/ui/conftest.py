@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from app.paths import DataPaths  # noqa: E402
 from app.services import Lazy, Services, build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from tests.rag import fakes  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
 if TYPE_CHECKING:
@@ -94,12 +95,5 @@ def create_workspace(qtbot: Any, window: MainWindow, name: str) -> None:
 
 
 def write_pdf(path: Path, pages: list[str]) -> Path:
-    from fpdf import FPDF
-
-    document = FPDF()
-    document.set_font("Helvetica", size=12)
-    for text in pages:
-        document.add_page()
-        document.multi_cell(0, 7, text)
-    document.output(str(path))
-    return path
+    """The window tests' PDFs: larger type, as a reader would see it."""
+    return fakes.write_pdf(path, pages, font_size=12, line_height=7)
