@@ -29,7 +29,7 @@ eval: setup
 	$(PY) -m tests.bench.eval_answers $(EVAL_ANSWERS_ARGS)
 
 lint: setup
-	$(VENV)/bin/ruff check app ui rag models installers tests
+	$(VENV)/bin/ruff check core app ui rag models installers tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
