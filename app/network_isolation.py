@@ -148,7 +148,11 @@ def _obstacle() -> str:
     threads = len(os.listdir("/proc/self/task"))
     if threads > 1:
         return f"{threads} threads were already running (the kernel needs a single thread)"
-    display = os.environ.get("DISPLAY", "")
+    return display_obstacle(os.environ.get("DISPLAY", ""))
+
+
+def display_obstacle(display: str) -> str:
+    """'' unless the X display is reached over TCP, which an empty namespace would cut off."""
     host = display.rpartition(":")[0]
     if host and not host.startswith("unix") and not host.startswith("/"):
         return f"the display is reached over the network (DISPLAY={display})"

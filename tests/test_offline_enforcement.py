@@ -83,12 +83,14 @@ def test_strace_reader_lets_local_traffic_pass(line: str) -> None:
 # --- the decision, without moving the test process ----------------------------------------
 
 
-def test_a_display_reached_over_tcp_keeps_the_process_in_place(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DISPLAY", "remote-host:10.0")
-    assert "over the network" in network_isolation._obstacle()
-    monkeypatch.setenv("DISPLAY", ":99")
-    assert "over the network" not in network_isolation._obstacle()
+@pytest.mark.parametrize("display", ["remote-host:10.0", "localhost:11.0", "10.1.2.3:0"])
+def test_a_display_reached_over_tcp_keeps_the_process_in_place(display: str) -> None:
+    assert "over the network" in network_isolation.display_obstacle(display)
+
+
+@pytest.mark.parametrize("display", [":99", ":0.0", "unix:0", "/tmp/launch-x/org.x:0", ""])
+def test_a_local_display_does_not_stop_isolation(display: str) -> None:
+    assert network_isolation.display_obstacle(display) == ""
 
 
 def test_administrator_policy_requires_enforcement(tmp_path: Path,
