@@ -15,8 +15,9 @@ from app.settings import RagSettings
 from core.errors import InputError
 from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.embedder import Embedder
-from rag.ingest import ChunkingOptions, DocumentTransform, IngestReport, ingest
+from rag.ingest import ChunkingOptions, DocumentTransform, FileResult, IngestReport, ingest
 from rag.library import Library, Workspace, check_workspace_name
+from rag.ocr import ScanReader
 from rag.retrieval import HybridRetriever
 from rag.store import DocumentRecord
 
@@ -25,11 +26,12 @@ class LibraryService:
     def __init__(self, library: Library, settings: Callable[[], RagSettings],
                  embedder: Callable[[], Embedder], *,
                  transform_for: Callable[[str], DocumentTransform | None] = lambda name: None,
-                 audit: AuditTrail = NO_AUDIT) -> None:
+                 audit: AuditTrail = NO_AUDIT, scans: ScanReader | None = None) -> None:
         """``transform_for(workspace)``: what ingest does to a document's text before storing
         it (the workspace's privacy policy), or None to store it as loaded."""
         self._library, self._settings, self._embedder = library, settings, embedder
         self._transform_for, self._audit = transform_for, audit
+        self._scans = scans  # OCR of scanned pages, with the app's cache
 
     # ----- workspaces
     def workspaces(self) -> list[str]:
@@ -80,7 +82,7 @@ class LibraryService:
         transform = self._transform_for(workspace)
         report = ingest(paths, workspace=self._workspace(workspace), embedder=self._embedder(),
                         chunking=chunking, password=password, transform=transform,
-                        progress=progress, cancel=cancel)
+                        scans=self._scans, progress=progress, cancel=cancel)
         for result in report.results:
             self._audit.record("ingest", workspace=workspace, doc_id=result.doc_id or None,
                                status=result.status, pages=result.pages, chunks=result.chunks,
@@ -89,6 +91,27 @@ class LibraryService:
 
     def retriever(self, workspace: str) -> HybridRetriever:
         return HybridRetriever(self._workspace(workspace), self._embedder())
+
+    def reindex(self, workspace: str, *, progress: ProgressFn = no_progress,
+                cancel: CancelFn = never_cancel) -> IngestReport:
+        """Index every document of ``workspace`` again under its privacy policy as it is now
+        (after the policy changed). Documents are re-read from their files; one whose file is
+        gone is removed, since its stored text cannot be brought under the new policy."""
+        records = self.documents(workspace)
+        paths = [Path(path) for record in records for path in record.paths
+                 if Path(path).exists()]
+        gone = [record for record in records if not any(Path(p).exists() for p in record.paths)]
+        for record in records:
+            self._workspace(workspace).purge(record.doc_id)
+        self._audit.record("purge", workspace=workspace, reason="policy_change",
+                           doc_ids=[record.doc_id for record in records])
+        report = self.ingest(paths, workspace=workspace, progress=progress, cancel=cancel)
+        report.results += [FileResult(
+            record.paths[0] if record.paths else record.title, "refused",
+            f"{record.title or record.doc_id[:12]}: the file is gone; removed from the index, "
+            "which cannot be rebuilt under the new privacy policy without it.", "missing",
+            record.doc_id) for record in gone]
+        return report
 
     def purge(self, workspace: str, reference: str) -> list[str]:
         purged = self._workspace(workspace).remove(reference)

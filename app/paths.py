@@ -47,6 +47,11 @@ class DataPaths:
     def history_dir(self) -> Path:
         return self.root / "history"
 
+    @property
+    def ocr_cache_dir(self) -> Path:
+        """OCR results by content hash: re-reading a scan is instant (rag.ocr.cache)."""
+        return self.root / "cache" / "ocr"
+
     def ensure(self) -> DataPaths:
         for folder in (self.root, self.models_dir, self.index_dir, self.logs_dir, self.history_dir):
             folder.mkdir(parents=True, exist_ok=True)

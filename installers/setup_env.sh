@@ -51,9 +51,13 @@ ensure_system_libraries() {
     for lib in "${!wanted[@]}"; do
         grep -qF $'\t'"$lib (" <<<"$cache" || missing+=("${wanted[$lib]}")
     done
-    for tool in Xvfb:xvfb xauth:xauth strace:strace xdotool:xdotool xwininfo:x11-utils; do
+    for tool in Xvfb:xvfb xauth:xauth strace:strace xdotool:xdotool xwininfo:x11-utils \
+                tesseract:tesseract-ocr; do
         command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
     done
+    # OCR of scans (rag.ocr) reads English with this model; the frozen app carries both.
+    compgen -G "/usr/share/tesseract-ocr/*/tessdata/eng.traineddata" >/dev/null \
+        || missing+=(tesseract-ocr-eng)
     (( ${#missing[@]} )) || return 0
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
         echo "setup: installing system packages (${missing[*]})"

@@ -6,6 +6,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.ocr.scan import PageScan
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -16,6 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 class Page:
     number: int  # 1-based, as a reader would cite it
     text: str
+    scan: PageScan | None = None  # set when the text was read from the page image by OCR
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,9 @@ class EmptyFile(DocumentRefused):
 
 class IndexStoreError(EnclaveError):
     """The on-disk index cannot be opened or written."""
+
+
+class OcrUnavailable(DocumentRefused):
+    """A page had to be read by OCR and the OCR engine could not do it."""
+
+    reason = "ocr not available"

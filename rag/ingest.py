@@ -24,10 +24,12 @@ from rag.embedder import Embedder
 from rag.errors import DocumentRefused, NoTextFound
 from rag.library import Workspace
 from rag.loaders import load_bytes, read_bytes
+from rag.ocr.reader import OcrContext, ScanReader
 
 log = logging.getLogger(__name__)
 
 EMBED_SLICE = 64
+OCR_SHARE = 0.9  # of one file's progress, when its pages are read by OCR
 StepFn = Callable[[float], None]  # progress within one file, 0..1
 DocumentTransform = Callable[[LoadedDocument], LoadedDocument]
 
@@ -94,22 +96,23 @@ def ingest(
     chunking: ChunkingOptions = ChunkingOptions(),
     password: str | None = None,
     transform: DocumentTransform | None = None,
+    scans: ScanReader | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelFn = never_cancel,
 ) -> IngestReport:
     """``transform``, when given, rewrites each loaded document before it is chunked (the app
-    passes its workspace privacy policy here): everything stored is the transformed text."""
+    passes its workspace privacy policy here): everything stored is the transformed text.
+    ``scans`` reads scanned pages and images (the app gives one with its OCR cache)."""
+    scans = scans or ScanReader()
     started, report = time.perf_counter(), IngestReport()
     files = list(expand_paths(paths))
     for number, path in enumerate(files):
         check_cancelled(cancel)
         progress(number / max(1, len(files)), path.name)
 
-        def step(fraction: float, number: int = number, name: str = path.name) -> None:
-            progress((number + fraction) / len(files), name)
-
+        step = _FileProgress(progress, number, len(files), path.name)
         report.results.append(_ingest_one(path, workspace, embedder, chunking, password,
-                                          step, cancel, transform))
+                                          step, cancel, transform, scans))
     report.seconds = time.perf_counter() - started
     progress(1.0, report.summary())
     return report
@@ -118,7 +121,8 @@ def ingest(
 def _ingest_one(path: Path, workspace: Workspace, embedder: Embedder,
                 chunking: ChunkingOptions, password: str | None,
                 step: StepFn, cancel: CancelFn,
-                transform: DocumentTransform | None = None) -> FileResult:
+                transform: DocumentTransform | None = None,
+                scans: ScanReader | None = None) -> FileResult:
     key = str(path.resolve()) if path.exists() else str(path.absolute())
     try:
         if not path.exists():
@@ -128,7 +132,8 @@ def _ingest_one(path: Path, workspace: Workspace, embedder: Embedder,
         known = _known(workspace, key, doc_id)
         if known is not None:
             return known
-        document = load_bytes(path, data, password)
+        ocr = OcrContext(scans, step=lambda fraction: step(OCR_SHARE * fraction), cancel=cancel)
+        document = load_bytes(path, data, password, ocr)
         if transform is not None:
             document = transform(document)
         chunks = chunk_document(document, max_tokens=chunking.max_tokens,
@@ -151,6 +156,19 @@ def _ingest_one(path: Path, workspace: Workspace, embedder: Embedder,
                           f"({type(error).__name__}: {error})"[:300], "unreadable")
 
 
+
+
+class _FileProgress:
+    """Progress within one file, never going back: OCR reports up to OCR_SHARE, then
+    embedding counts from 0 again."""
+
+    def __init__(self, progress: ProgressFn, number: int, total: int, name: str) -> None:
+        self._progress, self._number, self._total, self._name = progress, number, total, name
+        self._done = 0.0
+
+    def __call__(self, fraction: float) -> None:
+        self._done = max(self._done, min(1.0, fraction))
+        self._progress((self._number + self._done) / self._total, self._name)
 
 
 def _known(workspace: Workspace, key: str, doc_id: str) -> FileResult | None:

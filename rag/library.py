@@ -22,6 +22,7 @@ from core.errors import InputError
 from rag.chunking import Chunk
 from rag.documents import LoadedDocument
 from rag.index import ChromaIndex, VectorHit, collection_name
+from rag.ocr.scan import PageScan
 from rag.store import DocumentRecord, LibraryStore, StoredChunk, chunk_id
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,9 @@ class Workspace:
 
     def page_text(self, doc_id: str, page: int) -> str | None:
         return self.store.page_text(doc_id, page)
+
+    def page_scan(self, doc_id: str, page: int) -> PageScan | None:
+        return self.store.page_scan(doc_id, page)
 
     def chunks(self, chunk_ids: Iterable[str]) -> dict[str, StoredChunk]:
         return self.store.chunks(chunk_ids)

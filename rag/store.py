@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rag.chunking import Chunk
 from rag.documents import LoadedDocument
+from rag.ocr.scan import LOW_CONFIDENCE, PageScan
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents(
@@ -33,6 +34,8 @@ CREATE TABLE IF NOT EXISTS chunks(
     id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
     page INTEGER, start INTEGER, end INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS scans(
+    doc_id TEXT, page INTEGER, confidence REAL, scan TEXT, PRIMARY KEY(doc_id, page));
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
@@ -60,6 +63,12 @@ class DocumentRecord:
     bytes: int
     notes: str
     paths: tuple[str, ...]
+    scanned_pages: tuple[int, ...] = ()  # read by OCR
+    low_quality_pages: tuple[int, ...] = ()  # read by OCR with low confidence
+
+    @property
+    def low_quality_scan(self) -> bool:
+        return bool(self.low_quality_pages)
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,9 @@ class LibraryStore:
                                    check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        # Deleted text is overwritten, not left in free pages: a purged document (or one indexed
+        # again under a stricter privacy policy) leaves nothing readable in the file.
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()  # a GUI may list documents while a worker ingests
 
@@ -141,6 +153,9 @@ class LibraryStore:
             self._delete_rows(doc_id)
             self._db.executemany("INSERT INTO pages VALUES(?,?,?)",
                                  [(doc_id, page.number, page.text) for page in document.pages])
+            self._db.executemany("INSERT INTO scans VALUES(?,?,?,?)",
+                                 [(doc_id, page.number, page.scan.confidence, page.scan.to_json())
+                                  for page in document.pages if page.scan is not None])
             for chunk in chunks:
                 cursor = self._db.execute(
                     "INSERT INTO chunks(chunk_id, doc_id, page, start, end) VALUES(?,?,?,?,?)",
@@ -159,12 +174,16 @@ class LibraryStore:
             self._delete_rows(doc_id)
             self._db.execute("DELETE FROM paths WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            # FTS5 only marks deleted rows; its segments keep their words until merged. Merging
+            # all of them now (with secure_delete) leaves no word of the document in the file.
+            self._db.execute("INSERT INTO chunk_text(chunk_text) VALUES('optimize')")
 
     def _delete_rows(self, doc_id: str) -> None:
         self._db.execute("DELETE FROM chunk_text WHERE rowid IN "
                          "(SELECT id FROM chunks WHERE doc_id=?)", (doc_id,))
         self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
         self._db.execute("DELETE FROM pages WHERE doc_id=?", (doc_id,))
+        self._db.execute("DELETE FROM scans WHERE doc_id=?", (doc_id,))
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
@@ -176,7 +195,20 @@ class LibraryStore:
             "coalesce(chunks,0), coalesce(bytes,0), coalesce(notes,'') FROM documents "
             "ORDER BY title")
         return [DocumentRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                               tuple(self.paths_of(row[0]))) for row in rows]
+                               tuple(self.paths_of(row[0])), *self._scanned(row[0]))
+                for row in rows]
+
+    def _scanned(self, doc_id: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        rows = self._db.execute("SELECT page, confidence FROM scans WHERE doc_id=? ORDER BY page",
+                                (doc_id,)).fetchall()
+        return (tuple(page for page, _ in rows),
+                tuple(page for page, confidence in rows if confidence < LOW_CONFIDENCE))
+
+    def page_scan(self, doc_id: str, page: int) -> PageScan | None:
+        """Words and boxes of a page read by OCR; None for a page with a text layer."""
+        row = self._db.execute("SELECT scan FROM scans WHERE doc_id=? AND page=?",
+                               (doc_id, page)).fetchone()
+        return PageScan.from_json(row[0]) if row else None
 
     def page_text(self, doc_id: str, page: int) -> str | None:
         row = self._db.execute("SELECT text FROM pages WHERE doc_id=? AND page=?",

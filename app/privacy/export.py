@@ -56,7 +56,9 @@ def redact_pages(pages: Sequence[Page], analyzer: PiiAnalyzer, policy: PrivacyPo
     for page, page_findings in zip(pages, findings, strict=True):
         result = redact(page.text, page_findings, replacer, policy.exempt_entities, known)
         counts.update(result.counts)
-        redacted.append(Page(page.number, result.text))
+        # An OCR'd page keeps its measurements (the low-quality flag), never its words.
+        scan = page.scan.without_words() if page.scan is not None else None
+        redacted.append(Page(page.number, result.text, scan))
     return redacted, counts
 
 

@@ -10,9 +10,11 @@ from rag.errors import CorruptFile, EmptyFile, TooLarge, UnsupportedFormat
 from rag.loaders.docx import load_docx
 from rag.loaders.email import load_email
 from rag.loaders.html import load_html
+from rag.loaders.image import load_image
 from rag.loaders.pdf import load_pdf
 from rag.loaders.sniff import SNIFF_BYTES, sniff
 from rag.loaders.text import load_text
+from rag.ocr.reader import OcrContext
 
 Loader = Callable[[Path, bytes, "str | None"], LoadedDocument]
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -24,6 +26,8 @@ LOADERS: dict[str, Loader] = {
     "email": load_email,
     "text": load_text,
 }
+OcrLoader = Callable[[Path, bytes, "str | None", "OcrContext | None"], LoadedDocument]
+OCR_LOADERS: dict[str, OcrLoader] = {"pdf": load_pdf, "image": load_image}
 
 _REFUSED_KINDS = {
     "zip": "a ZIP archive that is not a Word document",
@@ -42,18 +46,24 @@ def read_bytes(path: Path) -> bytes:
         raise CorruptFile(f"{path.name}: cannot be read ({error.strerror or error}).") from None
 
 
-def load_bytes(path: Path, data: bytes, password: str | None = None) -> LoadedDocument:
+def load_bytes(path: Path, data: bytes, password: str | None = None,
+               ocr: OcrContext | None = None) -> LoadedDocument:
+    """``ocr``: how scanned pages and images are read (cache, progress, cancel); a plain
+    uncached reader when None."""
     kind = sniff(path, data[:SNIFF_BYTES])
     if kind == "empty":
         raise EmptyFile(f"{path.name}: the file is empty (0 bytes).")
     if kind in _REFUSED_KINDS:
         raise UnsupportedFormat(f"{path.name}: {_REFUSED_KINDS[kind]}.")
+    if kind in OCR_LOADERS:
+        return OCR_LOADERS[kind](path, data, password, ocr)
     return LOADERS[kind](path, data, password)
 
 
-def load_document(path: Path, password: str | None = None) -> LoadedDocument:
+def load_document(path: Path, password: str | None = None,
+                  ocr: OcrContext | None = None) -> LoadedDocument:
     path = Path(path)
-    return load_bytes(path, read_bytes(path), password)
+    return load_bytes(path, read_bytes(path), password, ocr)
 
 
 __all__ = ["LOADERS", "LoadedDocument", "load_bytes", "load_document", "read_bytes", "sniff"]

@@ -1,4 +1,7 @@
-"""PDF, page by page with pypdf. Empty-password and permissions-only encryption are read as is."""
+"""PDF, page by page with pypdf. Empty-password and permissions-only encryption are read as is.
+
+Pages without a usable text layer (scans, or text in a broken font encoding) are rendered with
+pdfium and read by OCR (:mod:`rag.ocr`); their words keep their boxes on the page image."""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from rag.documents import LoadedDocument, Page, normalise_text
+from rag.documents import LoadedDocument, Page, content_hash, normalise_text
 from rag.errors import CorruptFile, NoTextFound, PasswordRequired, WrongPassword
+from rag.ocr.reader import OcrContext
+from rag.ocr.scan import PageScan, unreadable_note
 
 log = logging.getLogger(__name__)
 
@@ -19,17 +24,43 @@ _MAPPED_TO_NOTHING = dict.fromkeys(
 )
 
 
-def load_pdf(path: Path, data: bytes, password: str | None = None) -> LoadedDocument:
+def load_pdf(path: Path, data: bytes, password: str | None = None,
+             ocr: OcrContext | None = None) -> LoadedDocument:
     reader = _open(path, data)
     if reader.is_encrypted:
         _decrypt(reader, path, password)
     pages, notes = _extract_pages(reader, path)
+    pages, scans = _read_scanned_pages(path, data, password, pages, ocr or OcrContext())
+    unreadable = unreadable_note(scans)
     if not any(page.text for page in pages):
-        raise NoTextFound(
-            f"{path.name}: no text found, OCR not available (the {len(pages)} page(s) are "
-            "images only, as in a scan)."
-        )
+        what = (f"OCR of its {len(scans)} scanned page(s) found {unreadable}" if scans
+                else f"its {len(pages)} page(s) are blank, with no text and no image")
+        raise NoTextFound(f"{path.name}: no text found ({what}).")
+    if scans:
+        notes += (f"read by OCR: {len(scans)} page(s)",) + ((unreadable,) if unreadable else ())
     return LoadedDocument(path, "pdf", tuple(pages), title=_title(reader, path), notes=notes)
+
+
+def _read_scanned_pages(path: Path, data: bytes, password: str | None, pages: list[Page],
+                        ocr: OcrContext) -> tuple[list[Page], dict[int, PageScan]]:
+    """``pages`` with those lacking a usable text layer read by OCR, and what OCR found."""
+    from rag.ocr.render import image_coverage, open_pdf, render_page
+    from rag.ocr.textlayer import needs_ocr
+
+    if all(page.text and len(page.text) >= 2000 for page in pages):
+        return pages, {}  # long text on every page: no scan to look for (and no pdfium cost)
+    document = open_pdf(data, path.name, password)
+    wanted = [page.number for page in pages
+              if needs_ocr(page.text, image_coverage(document, page.number - 1))]
+    if not wanted:
+        return pages, {}
+    dpi = ocr.reader.dpi
+    renders = [(number, lambda index=number - 1: render_page(document, index, dpi))
+               for number in wanted]
+    scans = ocr.read(content_hash(data), renders)
+    read = [Page(page.number, scans[page.number].usable_text, scans[page.number])
+            if page.number in scans else page for page in pages]
+    return read, scans
 
 
 def _open(path: Path, data: bytes) -> Any:

@@ -13,13 +13,16 @@ _EMAIL_HEADERS = {
 }
 _HEADER_LINE = re.compile(rb"^([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]")
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<body", b"<head", b"<p>", b"<div", b"<table")
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _PDF_OBJECT = re.compile(rb"(^|\s)\d+\s+\d+\s+obj\b")
 
 
 def sniff(path: Path, head: bytes) -> str:
-    """One of "pdf", "docx", "zip", "html", "email", "text", "binary", "empty"."""
+    """One of "pdf", "docx", "zip", "image", "html", "email", "text", "binary", "empty"."""
     if not head:
         return "empty"
+    if head.startswith(_IMAGE_SIGNATURES):
+        return "image"
     if b"%PDF-" in head[:1024] or _PDF_OBJECT.search(head[:1024]) and b"endobj" in head:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):

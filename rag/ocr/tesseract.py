@@ -1,0 +1,140 @@
+"""Tesseract, the OCR engine, run as its command-line program: one process per page image.
+
+Measured on this 2-core machine (tests/bench/eval_ocr.py; README): CER under 1% on clean 300 dpi
+contract pages at about 0.2-0.4 pages/s, where rapidocr-onnxruntime's PP-OCRv4 models read the
+same pages at over 20% CER (spaces lost) and 5-10x slower. Tesseract's OpenMP threads made it
+5x slower on a busy machine, so each process is held to one thread (``OMP_THREAD_LIMIT=1``).
+
+The frozen app carries the program, its libraries and ``eng.traineddata`` under ``tesseract/``
+(installers/freeze_plan.py); a development checkout uses the system package (setup_env.sh).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.errors import Cancelled
+from core.jobs import CancelFn, never_cancel
+from rag.errors import OcrUnavailable
+from rag.ocr.scan import OcrWord, PageScan, clean_word, layout_words
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+BINARY_VARIABLE = "ENCLAVE_TESSERACT"
+BUNDLE_FOLDER = "tesseract"  # inside the frozen app's _internal folder
+PAGE_TIMEOUT_SECONDS = 600.0
+_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class TesseractEngine:
+    binary: str
+    tessdata: Path | None = None  # None: the system package's own
+    library_path: Path | None = None  # the frozen app's libraries, for the bundled program
+    language: str = "eng"
+
+    @classmethod
+    def locate(cls) -> TesseractEngine:
+        """The bundled program in a frozen app, else ``$ENCLAVE_TESSERACT``, else the PATH."""
+        bundled = _bundled_folder()
+        if bundled is not None:
+            return cls(str(bundled / "tesseract"), bundled / "tessdata", bundled.parent)
+        found = os.environ.get(BINARY_VARIABLE) or shutil.which("tesseract")
+        if not found or not Path(found).exists():
+            raise OcrUnavailable("OCR is not available: the Tesseract program is not installed "
+                                 "(Debian/Ubuntu: apt install tesseract-ocr tesseract-ocr-eng).")
+        return cls(found)
+
+    @cached_property
+    def identity(self) -> str:
+        """Program version and language: part of every cache key, so an upgrade re-reads."""
+        completed = self._run(["--version"], b"", never_cancel)
+        first = completed.decode("utf-8", "replace").strip().splitlines()
+        return f"tesseract {first[0].split()[-1] if first else '?'} {self.language}"
+
+    def recognise(self, image: Image, dpi: int, cancel: CancelFn = never_cancel) -> PageScan:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        arguments = ["stdin", "stdout", "-l", self.language, "--psm", "3", "--dpi", str(dpi),
+                     "-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
+        output = self._run(arguments, buffer.getvalue(), cancel)
+        words = layout_words(parse_tsv(output.decode("utf-8", "replace")))
+        return PageScan(image.width, image.height, dpi, words, self.identity)
+
+    def _environment(self) -> dict[str, str]:
+        environment = dict(os.environ, OMP_THREAD_LIMIT="1")
+        if self.tessdata is not None:
+            environment["TESSDATA_PREFIX"] = str(self.tessdata)
+        if self.library_path is not None:
+            environment["LD_LIBRARY_PATH"] = str(self.library_path)
+        return environment
+
+    def _run(self, arguments: list[str], data: bytes, cancel: CancelFn) -> bytes:
+        # The image goes in through a file: communicate() with a timeout stops writing a pipe
+        # after its first timeout, which hangs on images larger than the pipe buffer.
+        with tempfile.TemporaryFile() as image_file:
+            image_file.write(data)
+            image_file.seek(0)
+            try:
+                process = subprocess.Popen([self.binary, *arguments], stdin=image_file,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                           env=self._environment())
+            except OSError as error:
+                raise OcrUnavailable(f"OCR is not available: {self.binary} cannot be started "
+                                     f"({error.strerror or error}).") from None
+            output, errors = _communicate(process, cancel)
+        if process.returncode != 0:
+            message = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["failed"]
+            raise OcrUnavailable(f"OCR failed on this page ({message[0][:200]}).")
+        return output
+
+
+def _communicate(process: subprocess.Popen[bytes], cancel: CancelFn) -> tuple[bytes, bytes]:
+    """Like ``communicate`` but the process is killed once ``cancel()`` says so."""
+    deadline = time.monotonic() + PAGE_TIMEOUT_SECONDS
+    while True:
+        try:
+            return process.communicate(timeout=_POLL_SECONDS)
+        except subprocess.TimeoutExpired:
+            if cancel() or time.monotonic() > deadline:
+                process.kill()
+                process.communicate()
+                if cancel():
+                    raise Cancelled() from None
+                raise OcrUnavailable("OCR gave up on a page after 10 minutes.") from None
+
+
+def parse_tsv(text: str) -> list[OcrWord]:
+    """Tesseract's TSV: one row per layout element; level 5 rows are words."""
+    words = []
+    for row in csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") != "5":
+            continue
+        word = clean_word(row.get("text") or "")
+        confidence = round(float(row.get("conf") or -1), 1)
+        if not word or confidence < 0:
+            continue
+        left, top = int(row["left"]), int(row["top"])
+        box = (left, top, left + int(row["width"]), top + int(row["height"]))
+        line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        words.append(OcrWord(word, box, confidence, 0, line))
+    return words
+
+
+def _bundled_folder() -> Path | None:
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / BUNDLE_FOLDER
+    return folder if (folder / "tesseract").exists() else None

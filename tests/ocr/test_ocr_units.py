@@ -1,0 +1,95 @@
+"""Fast unit tests of the OCR parts that need no engine: TSV parsing, page text and offsets,
+the text-layer judgement, the cache, sniffing of images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.documents import normalise_text
+from rag.loaders.sniff import sniff
+from rag.ocr.cache import OcrCache, cache_key
+from rag.ocr.scan import OcrWord, PageScan, layout_words, unreadable_note
+from rag.ocr.tesseract import parse_tsv
+from rag.ocr.textlayer import needs_ocr, usable_text
+
+HEADER = "\t".join(["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left",
+                    "top", "width", "height", "conf", "text"])
+
+
+def _row(block: int, par: int, line: int, word: int, text: str, conf: float = 95.0) -> str:
+    cells = [5, 1, block, par, line, word, word * 100, line * 40, 80, 30, conf, text]
+    return "\t".join(str(cell) for cell in cells)
+
+
+TSV = "\n".join([HEADER, "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t",
+                 _row(1, 1, 1, 1, "Patient:"), _row(1, 1, 1, 2, "Jane"), _row(1, 1, 2, 1, "Doe"),
+                 _row(1, 1, 2, 2, " ", -1), _row(2, 1, 1, 1, "MRN"), _row(2, 1, 1, 2, "12345")])
+
+
+def test_tsv_words_become_lines_and_paragraphs_with_offsets() -> None:
+    scan = PageScan(2480, 3508, 300, layout_words(parse_tsv(TSV)))
+    assert scan.text == "Patient: Jane\nDoe\n\nMRN 12345"
+    assert normalise_text(scan.text) == scan.text  # offsets survive the loaders' normalising
+    for word in scan.words:
+        assert scan.text[word.start:word.end] == word.text
+    start = scan.text.index("12345")
+    assert scan.boxes_for(start, start + 5) == [(200, 40, 280, 70)]
+
+
+def test_scan_survives_its_json_form_and_drops_words_on_request() -> None:
+    scan = PageScan(100, 200, 300, layout_words(parse_tsv(TSV)), "tesseract 5 eng")
+    assert PageScan.from_json(scan.to_json()) == scan
+    bare = scan.without_words()
+    assert bare.words == () and "Jane" not in bare.to_json()
+
+
+def test_confidence_decides_low_quality_and_unreadable_pages() -> None:
+    def page(confidence: float) -> PageScan:
+        return PageScan(1, 1, 300, layout_words([OcrWord("word", (0, 0, 1, 1), confidence)]))
+
+    assert not page(92).low_quality and page(92).readable
+    assert page(50).low_quality and page(50).readable
+    assert not page(20).readable and page(20).usable_text == ""
+    note = unreadable_note({1: page(20), 2: PageScan(1, 1, 300)})
+    assert "page(s) 2" in note and "1 (20%)" in note
+
+
+@pytest.mark.parametrize(("text", "coverage", "expected"), [
+    ("", 1.0, True),  # a scan
+    ("", 0.0, False),  # a blank page: nothing to read
+    ("Page 3 of 7", 0.98, True),  # a scan with a stamped page number
+    ("The tenant pays rent monthly. " * 20, 0.98, False),  # searchable scan: keep its layer
+    ("The tenant pays rent monthly. " * 20, 0.0, False),
+    ("Wkh txlfn eurzq ira mxpsv ryhu wkh odcb grj " * 5, 0.3, True),  # shifted font encoding
+    ("Qxf glrp thnk wrds prt bndl cnfl rvw stk dpth mrkt " * 3, 0.3, True),  # no vowels: garbage
+    ("Invoice 2291: net amount due within thirty days " * 3, 0.3, False),
+    ("\ufffd\ufffd\ufffd abc \ufffd\ufffd\ufffd def " * 10, 0.3, True),
+])
+def test_a_page_is_ocred_only_without_a_usable_text_layer(text: str, coverage: float,
+                                                          expected: bool) -> None:
+    assert needs_ocr(text, coverage) is expected
+
+
+def test_short_text_is_not_usable() -> None:
+    assert not usable_text("ab 12")
+
+
+def test_cache_returns_what_was_put_and_drops_damaged_entries(tmp_path: Path) -> None:
+    cache = OcrCache(tmp_path)
+    scan = PageScan(10, 20, 300, layout_words(parse_tsv(TSV)), "engine 1")
+    key = cache_key("abc", 1, 300, "engine 1")
+    assert cache.get(key) is None
+    cache.put(key, scan)
+    assert cache.get(key) == scan
+    assert cache.get(cache_key("abc", 1, 300, "engine 2")) is None
+    next(tmp_path.rglob("*.json")).write_text("{broken", encoding="utf-8")
+    assert cache.get(key) is None
+    assert not list(tmp_path.rglob("*.part"))
+
+
+@pytest.mark.parametrize("head", [b"\x89PNG\r\n\x1a\n\x00\x00", b"\xff\xd8\xff\xe0\x00\x10JFIF",
+                                  b"II*\x00\x08\x00", b"MM\x00*\x00\x00"])
+def test_images_are_sniffed_as_images(head: bytes) -> None:
+    assert sniff(Path("scan.bin"), head + b"\x00" * 100) == "image"
