@@ -14,6 +14,7 @@ from pathlib import Path
 from app.privacy.analyzer import PiiAnalyzer
 from app.privacy.anonymize import Replacer, found_values, redact
 from app.privacy.policy import PrivacyPolicy, Treatment
+from app.privacy.scan_export import export_redacted_scan, is_scanned
 from core.errors import InputError
 from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.documents import Page
@@ -74,6 +75,9 @@ def export_redacted(source: Path, output: Path, analyzer: PiiAnalyzer, policy: P
     if output.resolve() == source.resolve():
         raise InputError("The redacted copy would overwrite the original; choose another name.")
     document = load_document(source, password)
+    if suffix == ".pdf" and is_scanned(document):  # blacked out on the page images
+        return export_redacted_scan(document, output, analyzer, policy, password=password,
+                                    progress=progress, cancel=cancel)
     pages, counts = redact_pages(document.pages, analyzer, policy, progress=progress,
                                  cancel=cancel)
     report = RedactionReport(source, output, len(pages), counts)

@@ -24,9 +24,9 @@ ASSUMED_DPI = 300.0  # what an image that does not say is taken to be
 def load_image(path: Path, data: bytes, password: str | None = None,
                ocr: OcrContext | None = None) -> LoadedDocument:
     ocr = ocr or OcrContext()
-    count = _frame_count(path, data)
+    count = frame_count(path, data)
     dpi = ocr.reader.dpi
-    renders = [(number, lambda index=number - 1: _frame(path, data, index, dpi))
+    renders = [(number, lambda index=number - 1: frame_image(path, data, index, dpi))
                for number in range(1, count + 1)]
     scans = ocr.read(content_hash(data), renders)
     pages = tuple(Page(number, scans[number].usable_text, scans[number])
@@ -55,14 +55,15 @@ def _open(path: Path, data: bytes) -> Image:
                           f"({str(error)[:160] or type(error).__name__}).") from None
 
 
-def _frame_count(path: Path, data: bytes) -> int:
+def frame_count(path: Path, data: bytes) -> int:
     count = int(getattr(_open(path, data), "n_frames", 1))
     if count > MAX_PAGES:
         raise TooLarge(f"{path.name}: {count} pages is over the {MAX_PAGES}-page limit.")
     return count
 
 
-def _frame(path: Path, data: bytes, index: int, dpi: int) -> tuple[Image, int]:
+def frame_image(path: Path, data: bytes, index: int, dpi: int) -> tuple[Image, int]:
+    """Frame ``index`` (0-based) in greyscale at ``dpi`` on both axes, as OCR reads it."""
     image = _open(path, data)
     try:
         image.seek(index)

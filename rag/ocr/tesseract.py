@@ -130,7 +130,24 @@ def parse_tsv(text: str) -> list[OcrWord]:
         box = (left, top, left + int(row["width"]), top + int(row["height"]))
         line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         words.append(OcrWord(word, box, confidence, 0, line))
-    return words
+    return _join_at_signs(words)
+
+
+def _join_at_signs(words: list[OcrWord]) -> list[OcrWord]:
+    """Tesseract often reads "name@host.com" as "name @ host.com"; the parts are one word
+    (else e-mail addresses escape PII detection on scans)."""
+    joined: list[OcrWord] = []
+    for word in words:
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.line == word.line and (
+                previous.text.endswith("@") or word.text.startswith("@")):
+            box = (min(previous.box[0], word.box[0]), min(previous.box[1], word.box[1]),
+                   max(previous.box[2], word.box[2]), max(previous.box[3], word.box[3]))
+            joined[-1] = OcrWord(previous.text + word.text, box,
+                                 min(previous.confidence, word.confidence), 0, word.line)
+        else:
+            joined.append(word)
+    return joined
 
 
 def _bundled_folder() -> Path | None:

@@ -93,3 +93,11 @@ def test_cache_returns_what_was_put_and_drops_damaged_entries(tmp_path: Path) ->
                                   b"II*\x00\x08\x00", b"MM\x00*\x00\x00"])
 def test_images_are_sniffed_as_images(head: bytes) -> None:
     assert sniff(Path("scan.bin"), head + b"\x00" * 100) == "image"
+
+
+def test_an_address_split_at_its_at_sign_is_one_word() -> None:
+    rows = [HEADER, _row(1, 1, 1, 1, "mail:"), _row(1, 1, 1, 2, "jo.doe"), _row(1, 1, 1, 3, "@"),
+            _row(1, 1, 1, 4, "example.com"), _row(1, 1, 2, 1, "@home")]
+    words = parse_tsv("\n".join(rows))
+    assert [word.text for word in words] == ["mail:", "jo.doe@example.com", "@home"]
+    assert words[1].box == (200, 40, 480, 70)
