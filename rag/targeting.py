@@ -49,7 +49,8 @@ def named_documents(question: str, profiles: dict[str, str],
         return Target((), (), question)
     chosen = sorted((doc for doc, score in scores.items() if score >= KEEP_WITHIN * best),
                     key=lambda doc: -scores[doc])[:MAX_DOCUMENTS]
-    used = tuple(sorted(naming & set().union(*(vocabulary[doc] for doc in chosen))))
+    common = {word for word, count in frequency.items() if count * 2 > len(profiles)}
+    used = tuple(sorted((naming - common) & set().union(*(vocabulary[doc] for doc in chosen))))
     return Target(tuple(chosen), used, _without(question, used))
 
 
@@ -74,4 +75,5 @@ def _without(question: str, naming: tuple[str, ...]) -> str:
     text = pattern.sub(" ", question)
     text = re.sub(r"\b(?:between|among|with|of|by)\s+(?:and\s+)*(?=[?.!]|$)", " ", text)
     text = re.sub(r"\b(?:and\s+)+(?=[?.!]|$)", " ", text)
-    return " ".join(text.split())
+    text = re.sub(r"\b(?:the|a|an)\s+(?=[?.!]|$)", " ", text)
+    return re.sub(r"\s+(?=[?.!])", "", " ".join(text.split()))

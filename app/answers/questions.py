@@ -43,6 +43,10 @@ _NOTICE_AFTER_DURATION = rx(
     r"(?:written\s+)?(?:notice|notification)|\bnotice\b.{0,40}\b(?:at least|not less than|"
     r"no (?:less|later) than|of)\s+\S+\s+(?:\(\d+\)\s+)?(?:days|months|weeks)")
 _BREACH = rx(r"\bbreach|\bdefault|\bcure[ds]?\b|\binsolven|\bbankrupt")
+# Page furniture: running headers and footers ("Page 3 of 12", a filing's "Source: ..." line).
+_FURNITURE = rx(r"\bpage \d+ of \d+\b|^source:|\bsource: [A-Z].{0,60}\d{1,2}/\d{1,2}/\d{2,4}")
+_EARLIER = rx(r"\bsupersede|\bprior agreement|\bexisting agreement|\boriginal agreement|"
+              r"\bwhereas\b")
 
 
 @dataclass(frozen=True)
@@ -97,19 +101,19 @@ KINDS: tuple[QuestionKind, ...] = (
         ((rx(r"\bterm of this\b|\binitial term\b|\bshall (?:\w+ )?(?:continue|remain) in\b|"
              r"\bexpire|\bterminate on\b|\bin (?:full )?force\b|\bin effect\b|\buntil\b"), 1.5),
          (rx(r"\bunless (?:sooner|earlier) terminated\b|\bcommenc"), 0.5), (_BREACH, -1.5),
-         (rx(r"\brenew"), -0.3)),
+         (rx(r"\brenew"), -0.3), (_FURNITURE, -2.0)),
         "term expire expiration continue force effect until"),
     QuestionKind(
         "effective_date",
         rx(r"\beffective\b|\bcommence|\bstart|\bbegin|\btake effect"), _ANY_DATE,
         ((rx(r"\beffective\b"), 1.5), (rx(r"\bas of\b|\bcommenc"), 0.5),
-         (rx(r"\bterminat|\bexpir"), -1.0)),
+         (rx(r"\bterminat|\bexpir"), -1.0), (_FURNITURE, -2.0), (_EARLIER, -1.0)),
         "effective date commence dated as of", preamble=True),
     QuestionKind(
         "date", rx(r"\bwhen\b|\bdate\b|\bdated\b|\bsigned\b|\bexecuted\b|\bwhat day\b"), _ANY_DATE,
         ((rx(r"\bdated\b|\bas of\b|\bentered into\b|\bmade (?:and entered )?(?:on|as of|this)\b|"
              r"\bday of\b"), 1.5), (rx(r"\bagreement\b"), 0.5),
-         (rx(r"\bterminat|\bexpir|\bamend"), -0.5)),
+         (rx(r"\bterminat|\bexpir|\bamend"), -0.5), (_FURNITURE, -2.0), (_EARLIER, -1.0)),
         "dated as of entered into made date agreement", preamble=True),
     QuestionKind(
         "party", rx(r"\bwho\b|\bparties\b|\bparty\b|\bbetween whom\b|\bsigned by\b"), _PARTY,
