@@ -26,6 +26,7 @@ eval: setup
 	$(PY) -m tests.bench.eval_retrieval
 	$(PY) -m tests.bench.eval_pii
 	$(PY) -m tests.bench.eval_contracts
+	$(PY) -m tests.bench.eval_ocr
 	$(PY) -m tests.bench.eval_answers $(EVAL_ANSWERS_ARGS)
 
 lint: setup

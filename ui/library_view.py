@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.services import Services
 from ui.errors import show_error
+from ui.flow_layout import wrapping_row
 from ui.style import named
 from ui.worker import Job, JobRunner
 
@@ -68,7 +69,7 @@ class LibraryView(QWidget):
         layout.addWidget(self.filter_edit)
         self.table = self._documents_table()
         layout.addWidget(self.table, 3)
-        self.hint = QLabel("Drop files or folders here, or use Add…",
+        self.hint = QLabel("Drop files or folders here, or use Add…", wordWrap=True,
                            alignment=Qt.AlignmentFlag.AlignCenter)
         self.hint.setObjectName("hint")
         layout.addWidget(self.hint)
@@ -86,9 +87,9 @@ class LibraryView(QWidget):
         self.add_button.clicked.connect(self.choose_files)
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.remove_button.clicked.connect(self._on_remove)
-        row.addWidget(self.title, 1)
-        for button in (self.add_button, self.add_folder_button, self.remove_button):
-            row.addWidget(button)
+        row.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
+        buttons = (self.add_button, self.add_folder_button, self.remove_button)
+        row.addWidget(wrapping_row(*buttons, align=Qt.AlignmentFlag.AlignRight), 1)
         return row
 
     def _documents_table(self) -> QTreeWidget:
@@ -289,15 +290,35 @@ def display_name(record: Any) -> str:
 
 
 def _document_item(record: Any) -> QTreeWidgetItem:
-    item = _SortItem([display_name(record), record.kind.upper(), str(record.pages),
+    item = _SortItem([display_name(record), kind_label(record), str(record.pages),
                       _size(record.bytes)])
     item.setData(0, Qt.ItemDataRole.UserRole, record)
     item.setData(2, SORT_ROLE, record.pages)
     item.setData(3, SORT_ROLE, record.bytes)
     item.setToolTip(0, "\n".join(record.paths))
+    item.setToolTip(1, scan_tooltip(record))
     for column in (2, 3):
         item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
+
+
+def kind_label(record: Any) -> str:
+    """The type column: the format, and whether pages were read from scans (OCR)."""
+    kind = record.kind.upper()
+    if getattr(record, "low_quality_pages", ()):
+        return f"{kind} · low-quality scan"
+    return f"{kind} · scan" if getattr(record, "scanned_pages", ()) else kind
+
+
+def scan_tooltip(record: Any) -> str:
+    scanned, low = getattr(record, "scanned_pages", ()), getattr(record, "low_quality_pages", ())
+    if not scanned:
+        return ""
+    lines = [f"Read by OCR: page(s) {', '.join(map(str, scanned[:20]))}"]
+    if low:
+        lines.append(f"Low OCR confidence, check against the original: page(s) "
+                     f"{', '.join(map(str, low[:20]))}")
+    return "\n".join(lines)
 
 
 def _result_item(result: Any) -> QTreeWidgetItem:

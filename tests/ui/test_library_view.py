@@ -102,3 +102,32 @@ def test_cancel_stops_a_batch(qtbot: Any, make_window: WindowFactory, tmp_path: 
     assert window.library.progress_label.text() == "Import cancelled."
     qtbot.waitUntil(lambda: not window.library.is_ingesting, timeout=10_000)
     assert window.library.table.topLevelItemCount() < 30
+
+
+def test_a_scanned_pdf_is_listed_as_a_scan_with_its_ocr_pages(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    from tests.ocr.scans import write_scanned_pdf
+
+    scan = write_scanned_pdf(tmp_path / "referral.pdf",
+                             ["Referral letter for cardiology, ejection fraction 38 percent."])
+    window = make_window()
+    create_workspace(qtbot, window, "Matter S")
+    report = wait_ingested(qtbot, window, [scan])
+    assert report.results[0].status == "indexed", report.results[0]
+    qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 1, timeout=10_000)
+    assert rows(window.library.table)[0][1] == "PDF · scan"
+    assert "Read by OCR: page(s) 1" in window.library.table.topLevelItem(0).toolTip(1)
+
+
+def test_low_confidence_scans_are_marked_low_quality_in_the_list() -> None:
+    from rag.store import DocumentRecord
+    from ui.library_view import kind_label, scan_tooltip
+
+    def record(scanned: tuple[int, ...], low: tuple[int, ...]) -> DocumentRecord:
+        return DocumentRecord("d" * 64, "done", "pdf", "Fax", 3, 5, 100, "", ("/x/fax.pdf",),
+                              scanned, low)
+
+    assert kind_label(record((), ())) == "PDF"
+    assert kind_label(record((1, 2), ())) == "PDF · scan"
+    assert kind_label(record((1, 2, 3), (3,))) == "PDF · low-quality scan"
+    assert "Low OCR confidence" in scan_tooltip(record((1, 2, 3), (3,)))
