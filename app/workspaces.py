@@ -3,14 +3,21 @@ renaming or deleting one does both (the window and the command line use this).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.history import HistoryStore
 from app.library_service import LibraryService
 from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from rag.library import check_workspace_name
 
 
 class WorkspaceService:
-    def __init__(self, library: LibraryService, history: HistoryStore) -> None:
+    def __init__(self, library: LibraryService, history: HistoryStore, *,
+                 carry_policy: Callable[[str, str], None] = lambda old, new: None) -> None:
+        """``carry_policy(old, new)``: give the new name the old one's privacy policy before
+        anything is stored under it (a strict workspace stays strict when renamed)."""
         self._library, self._history = library, history
+        self._carry_policy = carry_policy
 
     def names(self) -> list[str]:
         return self._library.workspaces()
@@ -20,6 +27,7 @@ class WorkspaceService:
 
     def rename(self, old: str, new: str, *, progress: ProgressFn = no_progress,
                cancel: CancelFn = never_cancel) -> str:
+        self._carry_policy(old, check_workspace_name(new))
         new = self._library.rename_workspace(old, new, progress=progress, cancel=cancel)
         self._history.rename(old, new)
         return new

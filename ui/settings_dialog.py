@@ -175,6 +175,7 @@ class SettingsDialog(QDialog):
         self.policy_combo.setCurrentText(self.services.privacy_policy(self.workspace).name)
 
     def save(self) -> None:
+        redacted_before = self._index_redacted()
         try:
             self.services.settings = self._validated()
         except InputError as error:
@@ -182,6 +183,19 @@ class SettingsDialog(QDialog):
             return
         self.services.save()
         self.message.setText("Settings saved.")
+        if self.workspace and self._index_redacted() != redacted_before:
+            self.reindex(self.workspace)
+
+    def _index_redacted(self) -> bool:
+        return bool(self.workspace) and self.services.privacy_policy(self.workspace).redacts_index
+
+    def reindex(self, workspace: str) -> Job:
+        """The workspace's policy now stores text differently: index its documents again."""
+        return (Job(self.services.library().reindex, workspace)
+                .on_progress(lambda _f, note: self.message.setText(f"Re-indexing: {note}"))
+                .on_success(lambda report: self.message.setText(
+                    f"Re-indexed under the new privacy policy: {report.summary()}"))
+                .on_failure(lambda error: show_error(self, error)).start(self.runner))
 
     def _validated(self) -> Any:
         settings = updated(self.services.settings, "llm",

@@ -31,8 +31,9 @@ Email: {PLANTED["email"]}
 Diagnosis: type 2 diabetes mellitus, well controlled on metformin 500 mg twice daily.
 Follow-up in three months for HbA1c testing and a foot examination.
 """
-# Raw forms a store could hold: the values, and the words a keyword index would keep.
-NEEDLES = [*PLANTED.values(), "okonkwo", "marguerite", "4817", "734512", "0133"]
+# Raw forms a store could hold: the values, and the words a keyword index would keep (short
+# digit groups such as "4817" are left out: they occur by chance in the stores' hex ids).
+NEEDLES = [*PLANTED.values(), "okonkwo", "marguerite", "00734512", "m.okonkwo"]
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +113,28 @@ def test_a_passage_cited_in_the_redacted_index_is_found_in_the_original_page(
     span = page.passage_span((hit.start, hit.end))
     assert span is not None and PLANTED["ssn"] not in hit.text
     assert "metformin 500 mg twice daily" in page.text[span[0]:span[1]]
+
+
+def test_a_workspace_made_strict_is_indexed_again_and_keeps_no_raw_text(
+        services: Services, tmp_path: Path) -> None:
+    note, gone = tmp_path / "intake.txt", tmp_path / "gone.txt"
+    note.write_text(NOTE, encoding="utf-8")
+    gone.write_text(f"Referral for {PLANTED['name']}, MRN: {PLANTED['mrn']}.", encoding="utf-8")
+    services.library().ingest([note, gone], workspace="intake")  # standard: text kept
+    gone.unlink()
+    services.settings_store.update("privacy", workspace_policies={"intake": "strict"})
+    report = services.library().reindex("intake")
+    assert report.count("indexed") == 1 and report.count("refused") == 1
+    assert len(services.library().documents("intake")) == 1
+    services.close()
+    assert _leaks(services.paths.index_dir) == []
+
+
+def test_a_renamed_strict_workspace_stays_strict(services: Services, tmp_path: Path) -> None:
+    note = tmp_path / "intake.txt"
+    note.write_text(NOTE, encoding="utf-8")
+    services.library().ingest([note], workspace="clinic")
+    services.workspaces().rename("clinic", "clinic 2026")
+    assert services.privacy_policy("clinic 2026").name == "strict"
+    services.close()
+    assert _leaks(services.paths.index_dir) == []
