@@ -58,7 +58,7 @@ FLAGGED = [
     'sin_addr=inet_addr("20.42.65.92")}, 16) = 1',
     '9 connect(7, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), '
     'inet_pton(AF_INET6, "2603:1030::5", &sin6_addr), sin6_scope_id=0}, 28) = -1',
-    '9 connect(3, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT',
+    '9 connect(3, {sa_family=AF_UNIX, sun_path="/run/systemd/resolve/io.systemd.Resolve"}, 42)',
 ]
 ALLOWED = [
     '9 connect(5, {sa_family=AF_UNIX, sun_path=@"/tmp/.X11-unix/X99"}, 20) = 0',
@@ -66,6 +66,8 @@ ALLOWED = [
     '9 connect(4, {sa_family=AF_INET, sin_port=htons(8000), sin_addr=inet_addr("127.0.0.1")}, 16)',
     '9 sendmsg(4, {msg_name={sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, ...}, 0) = 20',
     '9 sendto(6, "abc", 3, MSG_NOSIGNAL, NULL, 0) = 3',
+    # a user-database look-up (getpwuid); a host-name look-up would go on to port 53
+    '9 connect(3, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT',
     '9 connect(7, {sa_family=AF_INET6, sin6_port=htons(9), inet_pton(AF_INET6, "::1", &a)}, 28)',
 ]
 
