@@ -21,7 +21,7 @@ from typing import Any
 from app.answers.evidence import EvidenceRanker
 from app.answers.grounding import unsupported
 from app.answers.phrasing import Phraser, evidence_context
-from app.answers.search import EvidenceResult, Quote, find_evidence
+from app.answers.search import EvidenceResult, Quote, find_evidence, scan_warning
 from app.audit import NO_AUDIT, AuditTrail, sha256_text
 from app.contracts.phrasing import shared_word_ratio
 from core.jobs import CancelFn, never_cancel
@@ -210,7 +210,8 @@ def _check(number: int, hit: Hit, page: str | None, quotes: list[str]) -> Citati
         if _flat(quote) not in flat:
             return CitationCheck(number, hit, False, f"quoted text not on page {hit.page}: "
                                                 f"\"{quote[:60]}\"")
-    return CitationCheck(number, hit, True, f"verified on page {hit.page} of {hit.source_name}")
+    return CitationCheck(number, hit, True, f"verified on page {hit.page} of {hit.source_name}"
+                                            f"{scan_warning(hit)}")
 
 
 def _quotes_near(text: str, number: int) -> list[str]:

@@ -36,6 +36,7 @@ class Hit:
     similarity: float | None = None  # cosine between question and passage
     vector_rank: int | None = None
     keyword_rank: int | None = None
+    low_quality_scan: bool = False  # the page was read by OCR with low confidence
 
     @property
     def source_name(self) -> str:
@@ -121,8 +122,10 @@ class HybridRetriever:
               keyword_ranking: list[str], similarities: dict[str, float]) -> list[Hit]:
         stored = self.workspace.chunks(chunk_id for chunk_id, _ in fused)
         paths: dict[str, str] = {}
-        titles = {record.doc_id: record.title for record in self.workspace.documents()} \
+        records = {record.doc_id: record for record in self.workspace.documents()} \
             if fused else {}
+        titles = {doc_id: record.title for doc_id, record in records.items()}
+        low_quality = {doc_id: record.low_quality_pages for doc_id, record in records.items()}
         hits = []
         for chunk_id, score in fused:
             if chunk_id not in stored:
@@ -133,7 +136,8 @@ class HybridRetriever:
                 paths[chunk.doc_id] = known[0] if known else ""
             hits.append(_hit(chunk, paths[chunk.doc_id], titles.get(chunk.doc_id, ""), score,
                              similarities.get(chunk_id), _rank(vector_ranking, chunk_id),
-                             _rank(keyword_ranking, chunk_id)))
+                             _rank(keyword_ranking, chunk_id),
+                             chunk.page in low_quality.get(chunk.doc_id, ())))
         return hits
 
     def _fill_similarity(self, hits: list[Hit], vector: np.ndarray) -> list[Hit]:
@@ -163,6 +167,6 @@ def _rank(ranking: list[str], chunk_id: str) -> int | None:
 
 
 def _hit(chunk: StoredChunk, path: str, title: str, score: float, similarity: float | None,
-         vector_rank: int | None, keyword_rank: int | None) -> Hit:
+         vector_rank: int | None, keyword_rank: int | None, low_quality_scan: bool = False) -> Hit:
     return Hit(chunk.chunk_id, chunk.doc_id, path, title, chunk.page, chunk.start, chunk.end,
-               chunk.text, score, similarity, vector_rank, keyword_rank)
+               chunk.text, score, similarity, vector_rank, keyword_rank, low_quality_scan)

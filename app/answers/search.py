@@ -98,11 +98,16 @@ def quotes_from(ranked: Sequence[Evidence], page_text: PageText) -> tuple[Quote,
     return tuple(quotes)
 
 
+def scan_warning(hit: Hit) -> str:
+    """Said with every citation of a page OCR read with low confidence."""
+    return " (low-quality scan: check the original)" if hit.low_quality_scan else ""
+
+
 def verify(item: Evidence, page: str | None) -> tuple[bool, str]:
     """The sentence must be on its page, word for word (line breaks aside)."""
     name = item.hit.source_name
     if page is None:
         return False, f"{name} cannot be read any more"
     if page[item.start:item.end] == item.text or squash(item.text) in squash(page):
-        return True, f"verified on page {item.page} of {name}"
+        return True, f"verified on page {item.page} of {name}{scan_warning(item.hit)}"
     return False, f"not found on page {item.page} of {name}: the document changed"

@@ -4,6 +4,7 @@ ingest, embedder and Chroma: scans are read, cited by page, cached, cancellable.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,29 @@ def test_a_question_answered_only_by_a_scanned_page_is_cited_to_that_page(
     assert scan is not None and scan.boxes_for(hits[0].start, hits[0].end)
     record = workspace.document(hits[0].doc_id)
     assert record is not None and record.scanned_pages == (1, 2) and not record.low_quality_scan
+
+
+class PoorScanEngine(CountingEngine):
+    """The real engine, with every word's confidence lowered as a poor fax would have it."""
+
+    def recognise(self, image: Image, dpi: int, cancel: CancelFn = never_cancel) -> PageScan:
+        scan = super().recognise(image, dpi, cancel)
+        return replace(scan, words=tuple(replace(word, confidence=50.0) for word in scan.words))
+
+
+@pytest.mark.slow
+def test_citations_of_a_low_quality_scan_say_so(
+        tmp_path: Path, workspace: Workspace, fake_embedder: Embedder) -> None:
+    from app.chat import check_citations
+
+    scanned = write_scanned_pdf(tmp_path / "fax.pdf", [FINDING])
+    report = ingest([scanned], workspace=workspace, embedder=fake_embedder,
+                    scans=ScanReader(PoorScanEngine()))
+    assert report.count("indexed") == 1, report.results
+    record = workspace.documents()[0]
+    assert record.low_quality_pages == (1,) and record.low_quality_scan
+    hits = HybridRetriever(workspace, fake_embedder).search("ejection fraction", top_k=1)
+    assert hits[0].low_quality_scan
+    check, = check_citations("The fraction was 38 percent [1].", hits,
+                             lambda hit: workspace.page_text(hit.doc_id, hit.page))
+    assert check.verified and "low-quality scan" in check.detail
