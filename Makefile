@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench eval lint installer installer-test clean
+.PHONY: setup run test bench eval lint installer installer-test screenshots clean
 
 setup:
 	@bash installers/setup_env.sh
@@ -20,6 +20,10 @@ bench: setup
 	$(PY) -m tests.bench.bench_rag
 	$(PY) -m tests.bench.bench_pii
 	$(PY) -m tests.bench.bench_startup
+
+# The README's screenshots: 100/125/150 % and a dark palette, each on its own Xvfb (xcb).
+screenshots: setup
+	$(PY) -m tests.ui.screenshots --out docs/screenshots
 
 # Quality evaluations on the shared data sets (../shared/data); slow.
 eval: setup

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -37,6 +37,7 @@ from app.services import Services
 from core.jobs import CancelFn
 from models.prompts import Turn
 from ui.errors import show_error
+from ui.flow_layout import wrapping_row
 from ui.model_wait import ModelWait
 from ui.style import named
 from ui.transcript import parse_citation_href, transcript_html
@@ -98,10 +99,8 @@ class ChatView(QWidget):
         self.regenerate_button.clicked.connect(self.regenerate)
         self.copy_button.clicked.connect(self.copy_last_answer)
         self.export_button.clicked.connect(self.choose_export)
-        row.addStretch(1)
-        for button in (self.new_button, self.regenerate_button, self.copy_button,
-                       self.export_button):
-            row.addWidget(button)
+        buttons = (self.new_button, self.regenerate_button, self.copy_button, self.export_button)
+        row.addWidget(wrapping_row(*buttons, align=Qt.AlignmentFlag.AlignRight), 1)
         return row
 
     def _input_row(self) -> QHBoxLayout:

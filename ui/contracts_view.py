@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -27,6 +26,7 @@ from app.contracts.intake import summarize_into_workspace
 from app.services import Services
 from core.errors import InputError
 from ui.errors import show_error
+from ui.flow_layout import wrapping_row
 from ui.review_view import Target
 from ui.worker import Job, JobRunner
 
@@ -79,11 +79,8 @@ class ContractsView(QWidget):
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
         self.view.setHtml(DROP_HINT)
-        row = QHBoxLayout()
-        for widget in (self.choose_button, self.export_button, self.cancel_button):
-            row.addWidget(widget)
         layout = QVBoxLayout(self)
-        layout.addLayout(row)
+        layout.addWidget(wrapping_row(self.choose_button, self.export_button, self.cancel_button))
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)

@@ -70,7 +70,9 @@ def _marked(text: str, span: Span) -> str:
 def legend_html(counts: Counter[str]) -> str:
     if not counts:
         return "<span>No personal data found on this page.</span>"
-    chips = [f"<span style='background:{colour_of(kind)}; color:#000'>&nbsp;{_label(kind)}"
+    # A chip never breaks inside ("Date&nbsp;Time 1"); the legend wraps between chips.
+    chips = [f"<span style='background:{colour_of(kind)}; color:#000'>&nbsp;"
+             f"{_label(kind).replace(' ', '&nbsp;')}"
              f"&nbsp;<b>{count}</b>&nbsp;</span>" for kind, count in counts.most_common()]
     return "&nbsp; ".join(chips)
 

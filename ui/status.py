@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import psutil
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.egress import guard
 from app.network_isolation import offline_mode
+
+# Green and red with a contrast of 4.5:1 or more on a light and on a dark status bar.
+GOOD, GOOD_ON_DARK, BAD, BAD_ON_DARK = "#2e7d32", "#81c784", "#c62828", "#ef9a9a"
 
 
 def memory_text() -> str:
@@ -51,8 +55,9 @@ class StatusWidgets:
         self.memory_label.setText(memory_text())
         self.offline_label.setText(offline_text())
         installed = guard().installed
-        self.offline_label.setStyleSheet("color: #2e7d32; font-weight: 600" if installed
-                                         else "color: #c62828; font-weight: 600")
+        dark = self.offline_label.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        colour = (GOOD_ON_DARK if dark else GOOD) if installed else (BAD_ON_DARK if dark else BAD)
+        self.offline_label.setStyleSheet(f"color: {colour}; font-weight: 600")
 
     def stop(self) -> None:
         self.timer.stop()

@@ -99,6 +99,22 @@ def quote_html(quote: QuoteRef, ref: CitationRef | None, index: int) -> str:
             f"<a href='{citation_href(index, quote.number)}'>[{quote.number}]</a>{where}</p>")
 
 
+# The status colours above suit a light page; on a dark one (a dark desktop theme) their
+# lighter twins keep a contrast of 4.5:1 or more.
+ON_DARK = {"#2e7d32": "#81c784", "#c62828": "#ef9a9a", UNGROUNDED_COLOUR: "#ffb74d"}
+
+
 def transcript_html(exchanges: list[Exchange], shade: str) -> str:
-    return "".join(exchange_html(exchange, index, shade)
+    """``shade``: the palette's alternate base colour (#rrggbb), which also tells a dark
+    palette from a light one."""
+    page = "".join(exchange_html(exchange, index, shade)
                    for index, exchange in enumerate(exchanges))
+    if _is_dark(shade):
+        for light, dark in ON_DARK.items():
+            page = page.replace(f"color:{light}", f"color:{dark}")
+    return page
+
+
+def _is_dark(colour: str) -> bool:
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * red + 0.587 * green + 0.114 * blue < 128

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ui.flow_layout import wrapping_row
 from ui.style import named
 
 SAMPLE_QUESTION = "How much notice is needed to terminate the agreement?"
@@ -25,17 +26,15 @@ class WelcomePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         text = QLabel(INTRO, wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
-        text.setFixedWidth(460)
+        text.setMinimumWidth(240)  # wraps in a narrow window; reads best at up to 460 px
+        text.setMaximumWidth(460)
         self.sample_button = named(QPushButton("Open the sample workspace"), "primary")
         self.sample_button.setDefault(True)
         self.add_button = QPushButton("Add your own documents…")
         self.sample_button.clicked.connect(self.sig_sample_requested)
         self.add_button.clicked.connect(self.sig_add_requested)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.sample_button)
-        buttons.addWidget(self.add_button)
-        buttons.addStretch(1)
+        buttons = wrapping_row(self.sample_button, self.add_button,
+                               align=Qt.AlignmentFlag.AlignHCenter)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         centred = QHBoxLayout()
@@ -44,5 +43,5 @@ class WelcomePage(QWidget):
         centred.addStretch(1)
         layout.addLayout(centred)
         layout.addSpacing(12)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         layout.addStretch(2)

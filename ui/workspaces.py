@@ -10,7 +10,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QListWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.services import Services
 from ui.errors import show_error
+from ui.flow_layout import wrapping_row
 from ui.style import named
 from ui.worker import Job, JobRunner
 
@@ -42,19 +42,16 @@ class WorkspacesView(QWidget):
         self.list.currentItemChanged.connect(self._on_current_changed)
         self.list.itemDoubleClicked.connect(lambda item: self.rename_current())
         layout.addWidget(self.list, 1)
-        layout.addLayout(self._buttons())
+        layout.addWidget(self._buttons())
 
-    def _buttons(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _buttons(self) -> QWidget:
         self.new_button = QPushButton("New…")
         self.rename_button = QPushButton("Rename…")
         self.delete_button = QPushButton("Delete")
         self.new_button.clicked.connect(self.ask_new)
         self.rename_button.clicked.connect(self.rename_current)
         self.delete_button.clicked.connect(self.delete_current)
-        for button in (self.new_button, self.rename_button, self.delete_button):
-            row.addWidget(button)
-        return row
+        return wrapping_row(self.new_button, self.rename_button, self.delete_button)
 
     @property
     def current(self) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 
 from app.history import CitationRef, Exchange, to_markdown
 from ui.highlight import PASSAGE_COLOUR, colour_of, legend_html, page_html
-from ui.transcript import answer_html, parse_citation_href, sources_html
+from ui.transcript import ON_DARK, answer_html, parse_citation_href, sources_html, transcript_html
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ def test_an_impossible_passage_is_ignored(passage: tuple[int, int]) -> None:
 
 def test_legend_lists_types_with_counts() -> None:
     legend = legend_html(Counter({"PERSON": 3, "EMAIL_ADDRESS": 1}))
-    assert "Person&nbsp;<b>3</b>" in legend and "Email Address&nbsp;<b>1</b>" in legend
+    assert "Person&nbsp;<b>3</b>" in legend
+    assert "Email&nbsp;Address&nbsp;<b>1</b>" in legend, "a chip must not break inside"
     assert "No personal data" in legend_html(Counter())
 
 
@@ -73,3 +74,13 @@ def test_markdown_export_lists_sources_with_their_check() -> None:
     text = to_markdown("Lease", [Exchange("When?", "Monthly [1].", [REF], stopped=True)])
     assert "# Conversation — Lease" in text and "*(stopped)*" in text
     assert "[1] lease.pdf, page 2 (verified): “Rent is due”" in text
+
+
+def test_status_colours_stay_readable_on_a_dark_palette() -> None:
+    ref = CitationRef(number=1, source="a.pdf", path="a.pdf", doc_id="d", page=1, start=0,
+                      end=5, text="x", verified=True)
+    exchanges = [Exchange("Q?", "A [1].", [ref])]
+    light = transcript_html(exchanges, "#f7f7f7")
+    dark = transcript_html(exchanges, "#333333")
+    assert "color:#2e7d32" in light and "color:#2e7d32" not in dark
+    assert f"color:{ON_DARK['#2e7d32']}" in dark
