@@ -55,7 +55,8 @@ def test_each_pane_at_its_minimum_width_still_shows_every_control_whole(
     create_workspace(qtbot, window, "Contracts")
     splitter = window.splitter
     for narrow in range(splitter.count()):
-        sizes = [splitter.widget(i).sizeHint().width() for i in range(splitter.count())]
+        sizes = [pane.sizeHint().width() for i in range(splitter.count())
+                 if (pane := splitter.widget(i)) is not None]
         sizes[narrow] = 0  # the splitter stops it at its minimum width
         splitter.setSizes(sizes)
         settle(qtbot, window)
