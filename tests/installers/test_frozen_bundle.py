@@ -41,6 +41,35 @@ def test_frozen_bundle_installs_and_passes_its_self_test_offline(tmp_path: Path)
     assert "Egress guard: on, 0 blocked attempts" in doctor.stdout
 
 
+def test_frozen_bundle_lists_and_finds_what_its_window_needs(tmp_path: Path) -> None:
+    """The bundle names the system libraries of Qt's xcb plugin; installed, its real window
+    opens on an X server (Xvfb, xcb platform) from inside a network namespace."""
+    from tests.xdisplay import find_window, missing_tools, virtual_display
+
+    assert ARCHIVE is not None
+    with tarfile.open(ARCHIVE) as tar:
+        tar.extractall(tmp_path / "media", filter="tar")
+    bundle = next((tmp_path / "media").iterdir())
+    listed = (bundle / "payload/share/system-libraries.txt").read_text()
+    for soname in ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1"):
+        assert soname in listed
+    if missing_tools():
+        pytest.skip(f"needs {', '.join(missing_tools())} to open the window")
+    home = tmp_path / "home"
+    home.mkdir()
+    assert offline(home, "bash", str(bundle / "install.sh")).returncode == 0
+    with virtual_display() as display:
+        window = subprocess.Popen(
+            ["unshare", "-rn", "env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin",
+             f"DISPLAY={display}", "QT_QPA_PLATFORM=xcb", str(home / ".local/bin/enclave"), "gui"],
+            cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert find_window(display, "Enclave$", window, timeout=300)
+        finally:
+            window.terminate()
+            window.wait(timeout=60)
+
+
 def test_frozen_bundle_with_a_tampered_library_is_refused(tmp_path: Path) -> None:
     assert ARCHIVE is not None
     with tarfile.open(ARCHIVE) as tar:
