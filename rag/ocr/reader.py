@@ -5,7 +5,9 @@ rendered at all.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Protocol
 
 from core.jobs import CancelFn, check_cancelled, never_cancel
@@ -35,11 +37,13 @@ def _no_step(fraction: float) -> None:
 
 class ScanReader:
     """``engine`` defaults to Tesseract, located on first use (digital documents never need
-    it); ``cache`` None reads every page afresh."""
+    it); ``cache`` None reads every page afresh; ``workers`` engine processes run at once
+    (each single-threaded: two per two cores measured best)."""
 
     def __init__(self, engine: OcrEngine | None = None, cache: OcrCache | None = None,
-                 dpi: int = DEFAULT_DPI) -> None:
+                 dpi: int = DEFAULT_DPI, workers: int | None = None) -> None:
         self._engine, self.cache, self.dpi = engine, cache, dpi
+        self.workers = workers or min(2, os.cpu_count() or 1)
 
     @property
     def engine(self) -> OcrEngine:
@@ -51,25 +55,39 @@ class ScanReader:
 
     def read(self, source_hash: str, pages: Sequence[tuple[int, Render]], *,
              step: StepFn = _no_step, cancel: CancelFn = never_cancel) -> dict[int, PageScan]:
-        """OCR of each (page number, render) pair; ``step`` gets the fraction done per page."""
+        """OCR of each (page number, render) pair; ``step`` gets the fraction done per page.
+        Pages are rendered here one at a time (pdfium is not thread-safe) and read by up to
+        ``workers`` engine processes at once."""
         scans: dict[int, PageScan] = {}
-        for done, (number, render) in enumerate(pages):
-            check_cancelled(cancel)
-            scans[number] = self._read_one(source_hash, number, render, cancel)
-            step((done + 1) / len(pages))
+        identity = self.engine.identity
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="ocr") as pool:
+            running: dict[Future[PageScan], tuple[int, str]] = {}
+            for number, render in pages:
+                check_cancelled(cancel)
+                key = cache_key(source_hash, number, self.dpi, identity)
+                cached = self.cache.get(key) if self.cache is not None else None
+                if cached is not None:
+                    scans[number] = cached
+                    step(len(scans) / len(pages))
+                    continue
+                while len(running) >= self.workers:
+                    self._collect(running, scans, lambda: step(len(scans) / len(pages)))
+                image, dpi = render()
+                running[pool.submit(self.engine.recognise, image, dpi, cancel)] = (number, key)
+            while running:
+                self._collect(running, scans, lambda: step(len(scans) / len(pages)))
         return scans
 
-    def _read_one(self, source_hash: str, number: int, render: Render,
-                  cancel: CancelFn) -> PageScan:
-        key = cache_key(source_hash, number, self.dpi, self.engine.identity)
-        cached = self.cache.get(key) if self.cache is not None else None
-        if cached is not None:
-            return cached
-        image, dpi = render()
-        scan = self.engine.recognise(image, dpi, cancel)
-        if self.cache is not None:
-            self.cache.put(key, scan)
-        return scan
+    def _collect(self, running: dict[Future[PageScan], tuple[int, str]],
+                 scans: dict[int, PageScan], reported: Callable[[], None]) -> None:
+        """Wait for at least one running page; store (and cache) what finished."""
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            number, key = running.pop(future)
+            scans[number] = future.result()  # Cancelled or OcrUnavailable end the batch
+            if self.cache is not None:
+                self.cache.put(key, scans[number])
+            reported()
 
 
 class OcrContext:

