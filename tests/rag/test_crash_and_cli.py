@@ -131,7 +131,8 @@ def test_ask_with_a_workspace_answers_with_checked_sources(home_with_embedded_mo
     result = enclave("ask", "How long are client call recordings kept?", "-w", "policies",
                      home=home_with_embedded_model)
     assert result.returncode == 0, result.stderr
-    assert "Sources:" in result.stdout and "retention.txt, page 1" in result.stdout
+    assert "Evidence:" in result.stdout and "retention.txt, page 1 (verified)" in result.stdout
+    assert "kept for seven years" in result.stdout
 
     unrelated = enclave("ask", "Which football team won the cup in 1998?", "-w", "policies",
                         home=home_with_embedded_model)

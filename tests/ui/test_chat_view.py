@@ -117,7 +117,8 @@ def test_history_survives_a_restart_and_new_chat_clears_it(
     qtbot.waitUntil(lambda: reopened.workspace == "Contracts", timeout=30_000)
     assert [item.question for item in reopened.chat.exchanges] == [QUESTION]
     assert QUESTION in reopened.chat.transcript.toPlainText()
-    assert reopened.chat.exchanges[0].citation(1).page == 2
+    ref = reopened.chat.exchanges[0].citation(1)
+    assert ref is not None and ref.page == 2
     assert "ninety (90) days" in reopened.chat.exchanges[0].quotes[0].text
     assert reopened.chat.exchanges[0].grounded
     reopened.chat.new_button.click()

@@ -30,7 +30,8 @@ def test_window_answers_the_welcome_pages_sample_question_right_and_stop_halts_t
     assert "gemma" in window.status.model_label.text().lower()
     assert window.status.memory_label.text().startswith("Memory ")
     assert window.chat.stack.currentWidget() is window.chat.welcome
-    assert SAMPLE_QUESTION in window.chat.welcome.findChild(QLabel).text()
+    intro = window.chat.welcome.findChild(QLabel)
+    assert intro is not None and SAMPLE_QUESTION in intro.text()
     open_sample_workspace(qtbot, window)
     window.chat.question_edit.setText(SAMPLE_QUESTION)
     with qtbot.waitSignal(window.sig_answer_finished, timeout=120_000) as blocker:
