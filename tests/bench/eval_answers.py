@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import signal
 import statistics
 import subprocess
 import sys
@@ -177,7 +178,17 @@ def score_before(question: Question, scope: str, answer: Any, doc_id: str) -> Ou
 
 def ask_all(chat: Any, asked: Sequence[tuple[Question, str]], docs: dict[str, tuple[str, str]],
             score: Callable[..., Outcome]) -> list[Outcome]:
-    outcomes = []
+    outcomes: list[Outcome] = []
+    try:
+        _ask_each(chat, asked, docs, score, outcomes)
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM: the tables still cover what was asked
+        print(f"interrupted after {len(outcomes)} of {len(asked)} questions", flush=True)
+    return outcomes
+
+
+def _ask_each(chat: Any, asked: Sequence[tuple[Question, str]],
+              docs: dict[str, tuple[str, str]], score: Callable[..., Outcome],
+              outcomes: list[Outcome]) -> None:
     for number, (question, scope) in enumerate(asked, 1):
         workspace = LIBRARY_WORKSPACE if scope == "library" else \
             single_workspace(question.contract)
@@ -188,9 +199,10 @@ def ask_all(chat: Any, asked: Sequence[tuple[Question, str]], docs: dict[str, tu
         outcome.seconds = time.perf_counter() - started
         outcomes.append(outcome)
         mark = "RIGHT" if outcome.right_verified else ("right" if outcome.right else "wrong")
-        print(f"  {number:>3} {mark:5} {outcome.seconds:5.1f}s {scope:7} {question.field:16} "
-              f"label={question.label[:30]!r} shown={outcome.shown[:90]!r}", flush=True)
-    return outcomes
+        flags = ("G" if outcome.grounded else "-") + ("U" if outcome.unsupported else "-")
+        print(f"  {number:>3} {mark:5} {flags} {outcome.seconds:5.1f}s {scope:7} "
+              f"{question.split:8} {question.field:16} label={question.label[:30]!r} "
+              f"shown={outcome.shown[:90]!r}", flush=True)
 
 
 def table(outcomes: Sequence[Outcome], title: str) -> None:
@@ -249,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.egress import go_offline
 
     go_offline()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     contracts = sorted(path.name for path in (CUAD / "full_contract_pdf").iterdir())
     library, embedder = Library(CACHE / "index"), load_embedder()
     prepare(library, embedder, contracts, args.scope)
