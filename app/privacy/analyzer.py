@@ -15,6 +15,7 @@ from typing import Any
 import regex
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
+from app.privacy.addresses import complete_addresses
 from app.privacy.completion import complete_names
 from app.privacy.findings import Finding, resolve_overlaps
 from app.privacy.furniture import drop_document_furniture
@@ -102,8 +103,9 @@ class PiiAnalyzer:
         per_text: list[list[Finding]] = [[] for _ in texts]
         for (index, offset, _), findings in zip(pieces, found, strict=True):
             per_text[index].extend(finding.shifted(offset) for finding in findings)
-        return [_with_names_propagated(text, drop_document_furniture(text, resolve_overlaps(
-                    findings))) for text, findings in zip(texts, per_text, strict=True)]
+        return [_with_names_propagated(text, resolve_overlaps(complete_addresses(
+                    text, drop_document_furniture(text, resolve_overlaps(findings)))))
+                for text, findings in zip(texts, per_text, strict=True)]
 
     def analyze_pieces(self, pieces: Sequence[str], progress: ProgressFn = no_progress,
                        cancel: CancelFn = never_cancel) -> list[list[Finding]]:

@@ -11,7 +11,8 @@ of names:
 - *furniture words*: a span holding a word of document structure (form, schedule, section,
   exhibit, report...) is a title or a reference, not a name, whichever recognizer found it
   ("Patient Intake Form" follows the cue "Patient" but is a form title);
-- *numbered headings*: what spaCy tags right after a section number at the start of a line.
+- *numbered headings*: what spaCy tags right after a section number at the start of a line,
+  and "addresses" that follow a structure word ("ARTICLE 1 DEFINITIONS").
 """
 
 from __future__ import annotations
@@ -77,9 +78,16 @@ def drop_document_furniture(text: str, findings: Sequence[Finding]) -> list[Find
     return [f for f in findings if not _is_furniture(text, f, roles, headings)]
 
 
+_WORD_BEFORE = regex.compile(r"(\p{L}+)[ \t]+$")
+
+
 def _is_furniture(text: str, finding: Finding, roles: set[str],
                   headings: frozenset[int]) -> bool:
     value = text[finding.start:finding.end]
+    if finding.entity_type == "STREET_ADDRESS" and (
+            before := _WORD_BEFORE.search(text, max(0, finding.start - 30), finding.start)) \
+            and before.group(1).casefold() in FURNITURE_WORDS:
+        return True  # "ARTICLE 1 DEFINITIONS", "Section 12 Main obligations": a reference
     if finding.entity_type in NAME_TYPES and _term_key(value) in roles:
         return True
     if finding.entity_type not in NER_TYPES:

@@ -52,3 +52,9 @@ def test_numbered_headings_are_not_organisations() -> None:
     text = "## 4. Confidentiality Obligations\nEach party keeps secrets."
     findings = [Finding("ORGANIZATION", 6, 33, 0.6, "FilteredSpacyRecognizer")]
     assert drop_document_furniture(text, findings) == []
+
+
+def test_a_numbered_part_of_the_document_is_not_an_address() -> None:
+    text = "ARTICLE 1 DEFINITIONS 2\n\nSection 1"
+    findings = [Finding("STREET_ADDRESS", 8, len(text), 0.85, "StreetAddressRecognizer")]
+    assert drop_document_furniture(text, findings) == []
