@@ -1,8 +1,8 @@
 """An address found in part is completed on its own lines.
 
 - Rightwards: the rest of the address's last line, when it holds only capitalised words and
-  numbers ("... LONDON\\n United| Kingdom 75419").
-- Leftwards: a street name written before the house number ("Tungata |11 Rott Crossroad"), one
+  numbers ("... LEEDS\\n United| Kingdom LS1 4DY").
+- Leftwards: a street name written before the house number ("Korvenkatu |14 Suite 2"), one
   or two capitalised words after a locative cue ("at", "to", "on", "address:") or at a line start.
 """
 

@@ -1,4 +1,4 @@
-"""A name spaCy cut short is completed: "Ravil" in "Ravil G Yefimov", "Vide" in "Vide A. Persson".
+"""A name spaCy cut short is completed: "Ivana" in "Ivana K Horvatova" (a made-up name).
 
 A person found with some confidence is extended over what follows it on the same line when that
 is an initial and/or a capitalised word that is not a word of addresses, companies, job titles
