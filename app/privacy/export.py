@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.privacy.analyzer import PiiAnalyzer
 from app.privacy.anonymize import Replacer, found_values, redact
 from app.privacy.policy import PrivacyPolicy, Treatment
+from app.privacy.report import RedactionReport
 from app.privacy.scan_export import export_redacted_scan, is_scanned
 from core.errors import InputError
 from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
@@ -21,18 +21,6 @@ from rag.documents import Page
 from rag.loaders import load_document
 
 EXPORT_SUFFIXES = (".txt", ".md", ".pdf")
-
-
-@dataclass(frozen=True)
-class RedactionReport:
-    source: Path
-    output: Path
-    pages: int
-    counts: Counter[str]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
 
 
 def default_output(source: Path) -> Path:

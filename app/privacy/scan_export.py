@@ -19,6 +19,7 @@ from app.privacy.analyzer import PiiAnalyzer
 from app.privacy.anonymize import found_values
 from app.privacy.findings import Finding
 from app.privacy.policy import PrivacyPolicy
+from app.privacy.report import RedactionReport
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.documents import LoadedDocument
 from rag.loaders import read_bytes
@@ -27,8 +28,6 @@ from rag.ocr.scan import Box, PageScan
 
 if TYPE_CHECKING:
     from PIL.Image import Image
-
-    from app.privacy.export import RedactionReport
 
 PAD_PIXELS = 4  # ink of a glyph can reach just outside the box OCR gives
 
@@ -43,8 +42,6 @@ def export_redacted_scan(document: LoadedDocument, output: Path, analyzer: PiiAn
                          cancel: CancelFn = never_cancel) -> RedactionReport:
     """``document`` as the loaders read it (its scanned pages carry word boxes); writes an
     image-only PDF with every finding blacked out."""
-    from app.privacy.export import RedactionReport
-
     reader = reader or ScanReader()
     data = read_bytes(document.path)
     images, scans = _page_images(document, data, password, reader, cancel)
