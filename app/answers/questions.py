@@ -107,6 +107,7 @@ KINDS: tuple[QuestionKind, ...] = (
         "effective_date",
         rx(r"\beffective\b|\bcommence|\bstart|\bbegin|\btake effect"), _ANY_DATE,
         ((rx(r"\beffective\b"), 1.5), (rx(r"\bas of\b|\bcommenc"), 0.5),
+         (re.compile(r"[\"“](?:the\s+)?Effective Date[\"”]"), 2.0),
          (rx(r"\bterminat|\bexpir"), -1.0), (_FURNITURE, -2.0), (_EARLIER, -1.0)),
         "effective date commence dated as of", preamble=True),
     QuestionKind(

@@ -22,6 +22,7 @@ from rag.retrieval import Hit, HybridRetriever
 from rag.targeting import Target
 
 MAX_QUOTES = 3
+OPENING_PASSAGES = 2  # a cover page may come before the preamble
 QUOTE_MARGIN = 0.35
 # A question asking for a kind of fact ("who are the parties?") is short and matches passages
 # less well than a general one; its own cues judge the sentences, so less similarity will do.
@@ -77,7 +78,7 @@ def find_evidence(question: str, retriever: HybridRetriever, ranker: EvidenceRan
     passages = hits + retriever.following(hits)
     if kind.preamble:
         documents = target.doc_ids or tuple(dict.fromkeys(hit.doc_id for hit in hits[:2]))
-        passages += [hit for hit in retriever.openings(documents)
+        passages += [hit for hit in retriever.openings(documents, OPENING_PASSAGES)
                      if hit.chunk_id not in {known.chunk_id for known in passages}]
     ranked = ranker.rank(question, passages, kind=kind, focus=target.focus)
     return EvidenceResult(kind, target, tuple(passages), tuple(ranked),
