@@ -81,7 +81,7 @@ def _render(document: LoadedDocument, data: bytes, password: str | None, index: 
         return frame_image(document.path, data, index, dpi)
     from rag.ocr.render import open_pdf, render_page
 
-    return render_page(open_pdf(data, document.path.name, password), index, dpi)
+    return render_page(open_pdf(data, document.path.name, (password or "",)), index, dpi)
 
 
 def _known_values(scans: Sequence[PageScan], findings: Sequence[Sequence[Finding]],

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.documents import LoadedDocument, Page, content_hash, normalise_text
-from rag.errors import CorruptFile, NoTextFound, PasswordRequired, WrongPassword
+from rag.errors import CorruptFile, DocumentRefused, NoTextFound, PasswordRequired, WrongPassword
 from rag.ocr.reader import OcrContext
 from rag.ocr.scan import PageScan, unreadable_note
 
@@ -49,7 +49,12 @@ def _read_scanned_pages(path: Path, data: bytes, password: str | None, pages: li
 
     if all(page.text and len(page.text) >= 2000 for page in pages):
         return pages, {}  # long text on every page: no scan to look for (and no pdfium cost)
-    document = open_pdf(data, path.name, password)
+    try:
+        document = open_pdf(data, path.name, _password_variants(password or ""))
+    except DocumentRefused:
+        if any(page.text for page in pages):
+            return pages, {}  # the text layer stands; only its page images are out of reach
+        raise
     wanted = [page.number for page in pages
               if needs_ocr(page.text, image_coverage(document, page.number - 1))]
     if not wanted:
@@ -58,9 +63,14 @@ def _read_scanned_pages(path: Path, data: bytes, password: str | None, pages: li
     renders = [(number, lambda index=number - 1: render_page(document, index, dpi))
                for number in wanted]
     scans = ocr.read(content_hash(data), renders)
-    read = [Page(page.number, scans[page.number].usable_text, scans[page.number])
-            if page.number in scans else page for page in pages]
-    return read, scans
+    return [_ocr_or_layer(page, scans.get(page.number)) for page in pages], scans
+
+
+def _ocr_or_layer(page: Page, scan: PageScan | None) -> Page:
+    """The OCR'd text when OCR read the page reliably; else whatever text layer it has."""
+    if scan is None or not scan.usable_text:
+        return page
+    return Page(page.number, scan.usable_text, scan)
 
 
 def _open(path: Path, data: bytes) -> Any:

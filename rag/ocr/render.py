@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import CorruptFile, PasswordRequired
@@ -12,17 +13,20 @@ if TYPE_CHECKING:
 MAX_SIDE_PIXELS = 7000  # a poster-sized page is read at a lower resolution, not refused
 
 
-def open_pdf(data: bytes, name: str, password: str | None = None) -> Any:
+def open_pdf(data: bytes, name: str, passwords: Sequence[str | bytes] = ("",)) -> Any:
+    """The document opened with the first password that works (the PDF loader passes the
+    same prepared variants it tried with pypdf)."""
     import pypdfium2 as pdfium
 
-    try:
-        return pdfium.PdfDocument(data, password=password)
-    except pdfium.PdfiumError as error:
-        if "password" in str(error).lower():
-            raise PasswordRequired(f"{name}: the page images are protected by a password.") \
-                from None
-        raise CorruptFile(f"{name}: the page images cannot be read for OCR ({error}).") \
-            from None
+    failure = ""
+    for password in passwords or ("",):
+        try:
+            return pdfium.PdfDocument(data, password=password or None)
+        except pdfium.PdfiumError as error:
+            failure = str(error)
+    if "password" in failure.lower():
+        raise PasswordRequired(f"{name}: the page images are protected by a password.")
+    raise CorruptFile(f"{name}: the page images cannot be read for OCR ({failure}).")
 
 
 def render_page(document: Any, index: int, dpi: int) -> tuple[Image, int]:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from core.errors import Cancelled
 from core.jobs import CancelFn, never_cancel
 from rag.errors import OcrUnavailable
+from rag.ocr.preprocess import prepare
 from rag.ocr.scan import OcrWord, PageScan, clean_word, layout_words
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 BINARY_VARIABLE = "ENCLAVE_TESSERACT"
 BUNDLE_FOLDER = "tesseract"  # inside the frozen app's _internal folder
-PAGE_TIMEOUT_SECONDS = 600.0
+PAGE_TIMEOUT_SECONDS = 600.0  # a page of speckle once took over 10 min (see preprocess)
 _POLL_SECONDS = 0.1
 
 
@@ -66,7 +67,7 @@ class TesseractEngine:
 
     def recognise(self, image: Image, dpi: int, cancel: CancelFn = never_cancel) -> PageScan:
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)
+        prepare(image).save(buffer, format="PNG", compress_level=1)
         arguments = ["stdin", "stdout", "-l", self.language, "--psm", "3", "--dpi", str(dpi),
                      "-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
         output = self._run(arguments, buffer.getvalue(), cancel)

@@ -56,7 +56,9 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Whitespace collapsed, and fill-in rules ("______") dropped: PDFs draw them as text,
+    OCR rightly sees lines, not characters."""
+    return re.sub(r"\s+", " ", re.sub(r"_{2,}", " ", text)).strip()
 
 
 def degrade(image: Image, seed: int) -> Image:

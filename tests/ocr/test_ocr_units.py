@@ -101,3 +101,17 @@ def test_an_address_split_at_its_at_sign_is_one_word() -> None:
     words = parse_tsv("\n".join(rows))
     assert [word.text for word in words] == ["mail:", "jo.doe@example.com", "@home"]
     assert words[1].box == (200, 40, 480, 70)
+
+
+def test_only_noisy_pages_are_despeckled() -> None:
+    from PIL import ImageFilter
+
+    from rag.ocr.preprocess import noise_level, prepare
+    from tests.bench.eval_ocr import degrade
+    from tests.ocr.scans import page_images
+
+    clean = page_images(["Patient name: Jane Doe, born 12/04/1958. " * 20], dpi=300)[0]
+    noisy = degrade(clean, seed=1)
+    assert prepare(clean).tobytes() == clean.tobytes()
+    assert noise_level(noisy, prepare(noisy)) > 7
+    assert prepare(noisy).tobytes() == noisy.filter(ImageFilter.MedianFilter(3)).tobytes()
