@@ -1,9 +1,11 @@
 """Tesseract, the OCR engine, run as its command-line program: one process per page image.
 
-Measured on this 2-core machine (tests/bench/eval_ocr.py; README): CER under 1% on clean 300 dpi
-contract pages at about 0.2-0.4 pages/s, where rapidocr-onnxruntime's PP-OCRv4 models read the
-same pages at over 20% CER (spaces lost) and 5-10x slower. Tesseract's OpenMP threads made it
-5x slower on a busy machine, so each process is held to one thread (``OMP_THREAD_LIMIT=1``).
+Measured on this 2-core machine (busy, load ~12): on the same 9 CUAD contract pages at 300 dpi,
+Tesseract 5.3 read at 3.1% CER (whitespace collapsed, reading order counted) and 0.21 pages/s;
+rapidocr-onnxruntime 1.4.4 (PP-OCRv4 models shipped in its wheel) at 26% CER (spaces lost,
+lines out of order) and 0.026 pages/s. Tesseract's OpenMP threads made it 5x slower on the busy
+machine (0.04 pages/s), so each process is held to one thread (``OMP_THREAD_LIMIT=1``) and the
+reader runs two processes at once. tests/bench/eval_ocr.py has the current figures.
 
 The frozen app carries the program, its libraries and ``eng.traineddata`` under ``tesseract/``
 (installers/freeze_plan.py); a development checkout uses the system package (setup_env.sh).
