@@ -118,8 +118,9 @@ def test_not_a_contract_can_still_be_summarized_on_request() -> None:
     assert not any(result.found for result in summary.fields)
 
 
-def test_scanned_pdf_without_text_gives_a_clear_message() -> None:
-    with pytest.raises(NoTextFound, match="no text found, OCR not available"):
+def test_unreadable_scan_gives_a_message_naming_its_pages_and_why() -> None:
+    with pytest.raises(NoTextFound, match=r"issue7229\.pdf: no text found .*unreliable text "
+                                          r"on page\(s\) 1 .* other than English"):
         summarize_contract(SCANNED)
 
 
