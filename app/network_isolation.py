@@ -16,7 +16,6 @@ Children inherit the namespace.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import fcntl
 import json
@@ -161,7 +160,8 @@ def display_obstacle(display: str) -> str:
 
 def _unshare() -> str:
     """'' once inside a new user + network namespace, else the kernel's refusal in words."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    # The process's own symbols include libc's; find_library would run ldconfig in a child.
+    libc = ctypes.CDLL(None, use_errno=True)
     uid, gid = os.getuid(), os.getgid()
     if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:
         _map_own_ids(uid, gid)
