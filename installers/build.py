@@ -28,6 +28,7 @@ from installers.manifest import MANIFEST_NAME, PUBLIC_KEY_NAME, SIGNATURE_NAME, 
 from installers.sbom import BundledModel, build_sbom, write_sbom
 from installers.signing import load_private_key, public_pem, sign
 from installers.system_libraries import write_requirements, xcb_system_libraries
+from installers.tesseract_bundle import collect_tesseract
 from models.families import check_supported
 from models.gguf_info import read_gguf_metadata
 
@@ -91,6 +92,16 @@ def stage_system_requirements(share_dir: Path, app_dir: Path, report: Report) ->
     report(f"window needs {len(libraries)} system libraries (checked at install time)")
 
 
+def stage_tesseract(app_dir: Path, report: Report) -> None:
+    """OCR at the air-gapped site: the program, its libraries and the English model inside the
+    frozen app, where rag.ocr.tesseract looks when frozen (``_internal/tesseract``)."""
+    from rag.ocr.tesseract import BUNDLE_FOLDER
+
+    internal = app_dir / "_internal"
+    collected = collect_tesseract((internal if internal.is_dir() else app_dir) / BUNDLE_FOLDER)
+    report(f"OCR: tesseract with {len(collected.libraries)} libraries and {collected.model.name}")
+
+
 def stage_licences(licences_dir: Path, distributions: Iterable[importlib.metadata.Distribution]
                    ) -> int:
     count = 0
@@ -135,6 +146,7 @@ def stage_bundle(options: BuildOptions, app_dir: Path, report: Report) -> Path:
         shutil.rmtree(bundle)
     payload = bundle / "payload"
     shutil.copytree(app_dir, payload / "app", symlinks=True)
+    stage_tesseract(payload / "app", report)
     models = stage_models(payload / "models", options.extra_models, report)
     stage_share(payload / "share")
     stage_system_requirements(payload / "share", app_dir, report)

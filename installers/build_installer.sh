@@ -30,7 +30,17 @@ prepare_environment() {
     "$VENV/bin/python" -m rag.onnx_export
 }
 
+check_ocr_engine() {
+    # The bundle carries Tesseract, its libraries and eng.traineddata (installers/tesseract_bundle.py):
+    # fail now rather than after the long build.
+    if ! command -v tesseract >/dev/null || ! compgen -G "/usr/share/tesseract-ocr/*/tessdata/eng.traineddata" >/dev/null; then
+        echo "installer: install tesseract-ocr and tesseract-ocr-eng first (the bundle carries them)" >&2
+        exit 1
+    fi
+}
+
 main() {
+    check_ocr_engine
     prepare_environment
     local args=("$@")
     if [[ " ${args[*]-} " != *" --signing-key "* ]]; then

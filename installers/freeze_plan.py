@@ -7,11 +7,8 @@ needed at set-up time (the embedder runs on onnxruntime), so they stay out: abou
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
-
-TESSERACT_FOLDER = "tesseract"  # rag.ocr.tesseract.BUNDLE_FOLDER
 
 COLLECT_ALL = (
     "core", "app", "rag", "models", "ui",
@@ -41,30 +38,11 @@ def exported_embedder() -> Path:
 
 
 def extra_datas() -> list[tuple[str, str]]:
-    """The ONNX export of the embedder, made at set-up time, and Tesseract's English model
-    travel as data."""
+    """The ONNX export of the embedder, made at set-up time, travels as data. (Tesseract and
+    its model are not frozen here: installers.tesseract_bundle copies them, with the program's
+    whole library closure, into the frozen folder; see installers.build.stage_tesseract.)"""
     folder = exported_embedder()
-    embedder = [(str(path), "share/enclave") for path in sorted(folder.glob("*.onnx"))]
-    return embedder + tesseract_datas()
-
-
-def tesseract_datas() -> list[tuple[str, str]]:
-    """``eng.traineddata`` beside the bundled program (rag.ocr.tesseract looks there)."""
-    model = next(iter(sorted(Path("/usr/share/tesseract-ocr").glob(
-        "*/tessdata/eng.traineddata"))), None)
-    if model is None:
-        raise FileNotFoundError("tesseract-ocr-eng is not installed: the bundle needs its "
-                                "eng.traineddata (installers/setup_env.sh installs it)")
-    return [(str(model), f"{TESSERACT_FOLDER}/tessdata")]
-
-
-def tesseract_binaries() -> list[tuple[str, str]]:
-    """The OCR program; PyInstaller's dependency analysis brings its libraries (libtesseract,
-    leptonica, image codecs) into the app folder, which the engine puts on LD_LIBRARY_PATH."""
-    program = shutil.which("tesseract")
-    if program is None:
-        raise FileNotFoundError("tesseract-ocr is not installed: the bundle needs the program")
-    return [(str(Path(program).resolve()), TESSERACT_FOLDER)]
+    return [(str(path), "share/enclave") for path in sorted(folder.glob("*.onnx"))]
 
 
 def extra_binaries() -> list[tuple[str, str]]:
@@ -73,4 +51,4 @@ def extra_binaries() -> list[tuple[str, str]]:
     site_bin = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}." \
         f"{sys.version_info.minor}" / "site-packages" / "bin"
     ggml = [(str(path), "llama_cpp/lib") for path in sorted(site_bin.glob("libggml-cpu-*.so"))]
-    return ggml + tesseract_binaries()
+    return ggml

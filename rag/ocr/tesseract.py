@@ -7,8 +7,9 @@ lines out of order) and 0.026 pages/s. Tesseract's OpenMP threads made it 5x slo
 machine (0.04 pages/s), so each process is held to one thread (``OMP_THREAD_LIMIT=1``) and the
 reader runs two processes at once. tests/bench/eval_ocr.py has the current figures.
 
-The frozen app carries the program, its libraries and ``eng.traineddata`` under ``tesseract/``
-(installers/freeze_plan.py); a development checkout uses the system package (setup_env.sh).
+The frozen app carries the program, its libraries (``lib/``) and ``eng.traineddata``
+(``tessdata/``) under ``_internal/tesseract/`` (installers/tesseract_bundle.py); a development
+checkout uses the system package (setup_env.sh).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 BINARY_VARIABLE = "ENCLAVE_TESSERACT"
 BUNDLE_FOLDER = "tesseract"  # inside the frozen app's _internal folder
+BUNDLED_LIBRARIES = "lib"  # inside BUNDLE_FOLDER: the program's own libraries
 PAGE_TIMEOUT_SECONDS = 600.0  # a page of speckle once took over 10 min (see preprocess)
 _POLL_SECONDS = 0.1
 
@@ -53,7 +55,8 @@ class TesseractEngine:
         """The bundled program in a frozen app, else ``$ENCLAVE_TESSERACT``, else the PATH."""
         bundled = _bundled_folder()
         if bundled is not None:
-            return cls(str(bundled / "tesseract"), bundled / "tessdata", bundled.parent)
+            return cls(str(bundled / "tesseract"), bundled / "tessdata",
+                       bundled / BUNDLED_LIBRARIES)
         found = os.environ.get(BINARY_VARIABLE) or shutil.which("tesseract")
         if not found or not Path(found).exists():
             raise OcrUnavailable("OCR is not available: the Tesseract program is not installed "

@@ -54,6 +54,8 @@ def small_models(monkeypatch: pytest.MonkeyPatch) -> None:
         return [BundledModel("tiny", "1", "MIT", model)]
 
     monkeypatch.setattr(build_module, "stage_models", stage_small_models)
+    # The real collection (67 MB of Tesseract) is tested in tests/ocr/test_bundle_ocr.py.
+    monkeypatch.setattr(build_module, "stage_tesseract", lambda app_dir, report: None)
 
 
 def make_bundle(tmp_path: Path, key: Path, version: str, *, failing: bool = False) -> Path:
