@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a field may cite the clause in more than one place (more_citations)
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,12 @@ class FieldResult:
     verified: bool = False  # True only when the grounding check passed
     problems: tuple[str, ...] = ()  # why it is unverified
     wording: str = "template"  # "model" when the local model reworded the statement
+    more_citations: tuple[Citation, ...] = ()  # the same field found in other places
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """Every quote of the field, the best first."""
+        return ((self.citation,) if self.citation else ()) + self.more_citations
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class ContractSummary:
 def _field_dict(result: FieldResult) -> dict[str, Any]:
     data = asdict(result)
     data["problems"] = list(result.problems)
+    data["more_citations"] = [asdict(citation) for citation in result.more_citations]
     return data
 
 
@@ -104,7 +111,7 @@ SUMMARY_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["key", "label", "found", "statement", "citation", "verified",
-                             "problems", "wording"],
+                             "problems", "wording", "more_citations"],
                 "additionalProperties": False,
                 "properties": {
                     "key": {"type": "string"},
@@ -118,6 +125,9 @@ SUMMARY_SCHEMA: dict[str, Any] = {
                     "problems": {"type": "array", "items": {"type": "string"}},
                     "wording": {"enum": ["template", "model"],
                                 "description": "who worded the statement"},
+                    "more_citations": {
+                        "type": "array", "items": {**_CITATION, "type": "object"},
+                        "description": "the field found in other places too, each cited"},
                 },
             },
         },
