@@ -17,7 +17,7 @@ from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.embedder import Embedder
 from rag.ingest import ChunkingOptions, DocumentTransform, FileResult, IngestReport, ingest
 from rag.library import Library, Workspace, check_workspace_name
-from rag.ocr import ScanReader
+from rag.ocr import PageScan, ScanReader
 from rag.retrieval import HybridRetriever
 from rag.store import DocumentRecord
 
@@ -73,6 +73,14 @@ class LibraryService:
 
     def page_text(self, workspace: str, doc_id: str, page: int) -> str | None:
         return self._workspace(workspace).page_text(doc_id, page)
+
+    def page_scan(self, workspace: str, doc_id: str, page: int) -> PageScan | None:
+        """Words and boxes of a page read by OCR; None for a page with a text layer."""
+        return self._workspace(workspace).page_scan(doc_id, page)
+
+    @property
+    def scan_reader(self) -> ScanReader | None:
+        return self._scans
 
     def ingest(self, paths: Sequence[Path], *, workspace: str, password: str | None = None,
                progress: ProgressFn = no_progress,

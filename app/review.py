@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # Presidio and spaCy load when the first page is scanned, not
     from app.privacy.export import RedactionReport
     from app.privacy.findings import Finding
     from app.privacy.policy import PrivacyPolicy
+    from app.scan_page import ScannedPageImage
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,18 @@ class ReviewService:
         if original is not None:
             return PageText(doc_id, page, record.pages, original, indexed)
         return PageText(doc_id, page, record.pages, indexed)
+
+    def page_image(self, workspace: str, doc_id: str, page: int) -> ScannedPageImage | None:
+        """The image of a page read by OCR, with its word boxes; None for a page with a text
+        layer, or when no file on disk still holds the document."""
+        scan = self._library.page_scan(workspace, doc_id, page)
+        if scan is None:
+            return None
+        from app.scan_page import scanned_page_image
+
+        record = self._library.document(workspace, doc_id)
+        return scanned_page_image(doc_id, record.kind, record.paths, page, scan,
+                                  self._library.scan_reader)
 
     def scan_page(self, page_text: PageText) -> tuple[PageText, list[Finding]]:
         return page_text, self._analyzer().analyze(page_text.text)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.review import PageText, RedactedDocument
+from app.scan_page import ScannedPageImage
 from app.services import Services
 from ui.errors import show_error
 from ui.flow_layout import wrapping_row
 from ui.highlight import legend_html, page_html
+from ui.scan_page_view import ScanPageView
 from ui.style import named
 from ui.worker import Job, JobRunner
 
@@ -53,6 +56,7 @@ class Target:
 
 class ReviewView(QWidget):
     sig_page_shown = Signal(int)
+    sig_page_image_shown = Signal(object)  # app.scan_page.ScannedPageImage, or None
     sig_scan_finished = Signal(object)  # Counter of entity types on the page
     sig_redaction_finished = Signal(object)  # app.review.RedactedDocument
     sig_export_finished = Signal(object)  # app.privacy.export.RedactionReport
@@ -65,6 +69,7 @@ class ReviewView(QWidget):
         self.findings: dict[tuple[str, int], list[Any]] = {}
         self.redacted: dict[tuple[str, str], RedactedDocument] = {}  # (doc id, policy name)
         self._redacting: tuple[str, str] | None = None
+        self._is_pdf = False
         self._build()
 
     def _build(self) -> None:
@@ -73,9 +78,13 @@ class ReviewView(QWidget):
         layout.addLayout(self._header())
         self.tabs = QTabWidget()
         self.pdf_view = self._pdf_pane()
+        self.scan_view = ScanPageView()  # a page read by OCR: its image, marked by word boxes
+        self.page_stack = QStackedWidget()
+        self.page_stack.addWidget(self.pdf_view)
+        self.page_stack.addWidget(self.scan_view)
         self.text_view = QTextBrowser()
         self.text_view.setHtml(EMPTY_TEXT)
-        self.tabs.addTab(self.pdf_view, "Page")
+        self.tabs.addTab(self.page_stack, "Page")
         self.tabs.addTab(self.text_view, "Text and personal data")
         self.tabs.setTabVisible(0, False)
         layout.addWidget(self.tabs, 1)
@@ -140,13 +149,16 @@ class ReviewView(QWidget):
         is_pdf = target.path.lower().endswith(".pdf") and Path(target.path).is_file()
         if is_pdf and not same_document:
             self.pdf_document.load(target.path)
+        if not same_document:
+            self.scan_view.show_page(None)
+        self._is_pdf = is_pdf
         self.tabs.setTabVisible(0, is_pdf)
         self.tabs.setCurrentIndex(0 if is_pdf and not self.redacted_check.isChecked() else 1)
         self.show_page(target.page)
 
     @property
     def is_pdf(self) -> bool:
-        return self.tabs.isTabVisible(0)
+        return self._is_pdf
 
     def _page(self) -> int:
         return self.target.page if self.target else 1
@@ -185,6 +197,10 @@ class ReviewView(QWidget):
         self._render()
         self._update_controls()
         self.sig_page_shown.emit(page_text.page)
+        assert self.target is not None
+        Job(self.services.review().page_image, self.target.workspace, page_text.doc_id,
+            page_text.page).on_success(self._on_page_image).on_failure(self._on_error) \
+            .start(self.runner)
         key = (page_text.doc_id, page_text.page)
         if key not in self.findings:
             self.legend.setText("<i>Looking for personal data…</i>")
@@ -200,6 +216,32 @@ class ReviewView(QWidget):
             self._render()
         self.sig_scan_finished.emit(Counter(f.entity_type for f in findings))
 
+    def _on_page_image(self, image: object) -> None:
+        """A scanned page shows its image, marked, in place of the PDF view."""
+        assert image is None or isinstance(image, ScannedPageImage)
+        if self.page_text is None or (image is not None and (
+                image.doc_id, image.page) != (self.page_text.doc_id, self.page_text.page)):
+            return  # the user moved on while it rendered
+        was_visible = self.tabs.isTabVisible(0)
+        self.scan_view.show_page(image)
+        self.page_stack.setCurrentWidget(self.pdf_view if image is None else self.scan_view)
+        self.tabs.setTabVisible(0, self.is_pdf or image is not None)
+        if image is not None and not was_visible and not self.redacted_check.isChecked():
+            self.tabs.setCurrentIndex(0)
+        self._mark_scan()
+        self.sig_page_image_shown.emit(image)
+
+    def _mark_scan(self) -> None:
+        """The passage and findings as offsets of the page text; drawn only when that text is
+        the text OCR read from this image (else the offsets would point at other words)."""
+        image, page_text = self.scan_view.page, self.page_text
+        if image is None or page_text is None or self.target is None \
+                or image.text != page_text.text:
+            self.scan_view.show_marks(None, [])
+            return
+        self.scan_view.show_marks(page_text.passage_span(self.target.passage),
+                                  self.current_findings() or [])
+
     # ----- drawing
     def current_findings(self) -> list[Any] | None:
         if self.page_text is None:
@@ -210,6 +252,7 @@ class ReviewView(QWidget):
         if self.page_text is None or self.target is None:
             return
         findings = self.current_findings()
+        self._mark_scan()
         if self.redacted_check.isChecked():
             self._render_redacted(self.target, self.page_text.page)
         else:

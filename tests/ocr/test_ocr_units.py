@@ -115,3 +115,14 @@ def test_only_noisy_pages_are_despeckled() -> None:
     assert prepare(clean).tobytes() == clean.tobytes()
     assert noise_level(noisy, prepare(noisy)) > 7
     assert prepare(noisy).tobytes() == noisy.filter(ImageFilter.MedianFilter(3)).tobytes()
+
+
+def test_a_span_of_the_page_text_maps_to_word_boxes_scaled_to_the_shown_image() -> None:
+    from app.scan_page import ScannedPageImage
+
+    scan = PageScan(2480, 3508, 300, layout_words(parse_tsv(TSV)))
+    shown = ScannedPageImage("doc", 1, b"", 1240, 1754, scan)  # the page at 150 dpi
+    start = scan.text.index("Jane")
+    assert scan.boxes_for(start, start + 4) == [(200, 40, 280, 70)]
+    assert shown.boxes_for(start, start + 4) == [(100, 20, 140, 35)]
+    assert shown.boxes_for(0, len(scan.text)) and shown.text == scan.text
