@@ -7,6 +7,7 @@ changes are read here instead, with every change accepted (see :mod:`app.contrac
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,6 +27,8 @@ _ANNEX_HEADING = re.compile(
     r"^\s*(?:EXHIBIT|Exhibit|SCHEDULE|Schedule|ANNEX|Annex|APPENDIX|Appendix|ATTACHMENT)"
     r"\s+[A-Z0-9][\w.-]{0,5}\b"
 )
+_KEYWORD_LINE = re.compile(r"\s*(?:ARTICLE|Article|SECTION|Section)\s")
+HEADING_LINE_CHARS = 60
 MIN_PASSAGE_CHARS = 12
 ANNEX_START_FRACTION = 0.3
 ANNEX_HEADING_CHARS = 120
@@ -101,14 +104,28 @@ def mark_annexes(passages: list[Passage]) -> list[Passage]:
 def split_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the passages of one page: blocks first, then sentences in a block."""
     spans: list[tuple[int, int]] = []
-    for block_start, block_end in _pieces(text, 0, len(text), _BLOCK_BREAK):
+    for block_start, block_end in _pieces(text, 0, len(text), _BLOCK_BREAK, _continues):
         spans += _sentences(text, block_start, block_end)
     return spans
 
 
-def _pieces(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+def _continues(text: str, match: re.Match[str]) -> bool:
+    """A line opening with "Section 12" or "ARTICLE 7" that carries on a sentence (a wrapped
+    cross-reference: "... obligations under\nSECTION 12 (INDEMNIFICATION), ...") is no break;
+    after a short heading line or a finished sentence it is."""
+    if not _KEYWORD_LINE.match(text, match.end()):
+        return False
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    before = text[line_start:match.start()].rstrip()
+    return len(before) >= HEADING_LINE_CHARS and before[-1:].isalnum() or before[-1:] in (",", "(")
+
+
+def _pieces(text: str, start: int, end: int, pattern: re.Pattern[str],
+            skip: Callable[[str, re.Match[str]], bool] | None = None) -> list[tuple[int, int]]:
     pieces, cursor = [], start
     for match in pattern.finditer(text, start, end):
+        if skip is not None and skip(text, match):
+            continue
         pieces.append((cursor, match.start()))
         cursor = match.end()
     pieces.append((cursor, end))

@@ -27,6 +27,7 @@ _NOTICE = (r"\b(?:days|months)['’]?\s+(?:prior\s+|advance\s+)?(?:written\s+)?(
            r"notification)|\b(?:prior|advance) (?:written )?notice\b|\bwritten notice\b")
 _REDACTION = rx(r"confidential treatment|\[\s*\*+\s*\]|\*\*\*|omitted and filed separately")
 _TOC = rx(r"\.{5,}|_{5,}|^[^.]{0,90}\s\d{1,3}$")
+DEFINITION = rx(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?[\"“][^\"”]{1,60}[\"”]\s+(?:shall\s+)?means?\b")
 _FILING_FOOTER = rx(r"\bSource:\s+[A-Z].{0,80}\b\d{1,2}/\d{1,2}/\d{4}")
 
 
@@ -50,8 +51,12 @@ COMMON_CUES: tuple[tuple[re.Pattern[str], float], ...] = ((_REDACTION, -0.5), (_
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "parties", "Parties", "Who are the parties?",
-        (rx(r"\bbetween\b.{3,}\band\b|\bamong\b|\bentered into by\b|\bmade by\b"),),
+        (rx(r"\bbetween\b.{3,}\band\b|\bamong\b|\bentered into by\b|\bmade by\b|"
+            r"\bby and between\b|\b(?:hereby )?enter into this\b|\bparties (?:to|of) this\b"),),
         ((rx(r"\bagreement\b|\bcontract\b"), 1.0), (re.compile(r"\(\s*(?:the\s+)?[\"“]"), 1.5),
+         (rx(r"\b(?:agreement|contract|arrangement)\s+(?:is\s+)?(?:made\s+)?(?:by and\s+)?"
+             r"between\b|"
+             r"\bagreed (?:by and )?between\b"), 1.5),
          (re.compile(r"\b(?:Inc|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|plc|GmbH|AG|"
                      r"S\.A|N\.V|B\.V|Company|Co)\b"), 1.5),
          (rx(r"\b(?:made|entered into|dated|effective)\b"), 0.5)),
@@ -60,7 +65,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         "agreement_date", "Agreement date", "When was the agreement signed or dated?",
         (DATE,),
         ((rx(r"\bdated\b|\bmade and entered\b|\bentered into\b|\bmade (?:as of|on|this)\b|"
-             r"\bas of\b|\bday of\b"), 2.0),
+             r"\bas of\b|\bday of\b|\bdate\s*:?\s*(?:[A-Z][\w.]*\s+){0,3}\d"), 2.0),
          (rx(r"\bagreement\b"), 1.0), (rx(r"\bbetween\b"), 0.5),
          (rx(r"\bthis (?:\w+ ){0,3}(?:agreement|amendment|contract)\b"), 1.0),
          (rx(r"\bsupersede|\bexisting\b|\bprevious\b|\boriginal\b|\bwhereas\b"), -1.0)),
@@ -74,9 +79,11 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\b(?:shall|will) (?:become effective|commence|be effective|take effect)\b"), 1.5),
          (rx(r"\bthis (?:\w+ ){0,2}agreement\b.{0,60}\b(?:commence|begin|become effective|"
              r"effective|take effect)"), 1.5),
-         (rx(r"\beffective date (?:of this (?:\w+ )?agreement|shall be|is)\b|^.{0,60}"
-             r"\beffective date\s*:"), 2.0),
-         (rx(r"\bterminat|\beffective(?:ness)? of (?:any|such) (?:notice|revocation)|"
+         (rx(r"\beffective date (?:of this (?:\w+ )?agreement (?:shall be|is|will be)|shall be|is)"
+             r"\b|^.{0,60}\beffective date\s*:"), 2.0),
+         (rx(r"\bterm\b.{0,40}\b(?:shall|will) (?:begin|commence|start)\b"), 1.0),
+         (rx(r"(?<!earlier )(?<!sooner )\bterminat(?!ed (?:earlier|sooner))|"
+             r"\beffective(?:ness)? of (?:any|such) (?:notice|revocation)|"
              r"\bsupersede"), -2.5),
          (rx(r"\bshall have the meaning\b"), -2.0)),
         heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?effective"), min_score=2.5,
@@ -86,7 +93,9 @@ FIELDS: tuple[FieldSpec, ...] = (
         (rx(r"\bterm\b|\bexpir|\bcontinue in (?:full )?(?:force|effect)|"
             r"\bremain in (?:full )?(?:force|effect)|\bin effect (?:until|for)\b|"
             r"\bcontinue (?:in operation|until|for)\b|\bterminate (?:on|upon the earlier)\b|"
-            r"\bperiod\b.{0,40}\b(?:commencing|beginning)\b"),),
+            r"\bperiod\b.{0,40}\b(?:commencing|beginning)\b|"
+            r"\b(?:runs?|lasts?|is valid) (?:for|until|"
+            r"through)\b|\bfrom\b.{0,40}\d{4}.{0,30}\b(?:to|until|through)\b.{0,30}\d{4}"),),
         ((rx(r"\b(?:initial )?term of this (?:\w+ )?agreement (?:shall|will|is)\b|"
              r"\bthis (?:\w+ )?agreement (?:shall|will|is) (?:\w+ ){0,3}(?:continue|remain|expire|"
              r"terminate|end|be in effect|commence)|\b(?:shall|will) (?:continue|remain) in "
@@ -132,13 +141,14 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "termination_for_convenience", "Termination for convenience",
         "Can a party end the agreement without cause?",
-        (rx(r"\bterminat|\bcancel|\bwithdraw"),
+        (rx(r"\bterminat|\bcancel|\bwithdraw|\bend (?:this|the) (?:\w+ )?(?:agreement|contract)\b"),
          rx(r"\bfor (?:any reason|convenience|no reason|any or no reason)|\bwithout cause\b|"
             r"\bwith or without cause\b|\bat any time\b|" + _NOTICE + r"|\bwithout (?:any )?"
             r"(?:reason|liability|penalty)")),
         ((rx(r"\bfor convenience\b|\bwithout cause\b|\bfor any reason\b|\bno reason\b"), 2.5),
          (rx(r"\bat any time\b"), 1.0),
-         (rx(r"\bmay (?:\w+ ){0,3}(?:terminate|cancel|withdraw)\b|\bright to (?:\w+ )?(?:terminate|"
+         (rx(r"\bmay (?:\w+ ){0,3}(?:terminate|cancel|withdraw|end)\b|"
+             r"\bright to (?:\w+ )?(?:terminate|"
              r"withdraw)\b|\b(?:terminated|cancell?ed) by\b"), 1.5),
          (DURATION, 0.5), (rx(r"\bnotice\b"), 0.5),
          (rx(r"\bbreach|\bdefault|\binsolven|\bbankrupt|\bfails? to\b|\bfailure to\b|"
@@ -171,9 +181,11 @@ FIELDS: tuple[FieldSpec, ...] = (
         ((rx(r"\b(?:shall|will) not exceed\b|\bshall exceed\b|\bin excess of\b|\blimited to\b|"
              r"\bmaximum\b|\baggregate liability\b|\btotal liability\b|\bcumulative liability\b|"
              r"\bcap\b|\bonly be liable\b|\blimited recourse\b|\bgreater than\b"), 2.5),
-         (rx(r"\bin no event\b|\bunder no circumstances?\b|\bneither party (?:\w+ ){0,3}liable\b|"
-             r"\bnot be liable\b|\bno liability\b|\bwaives? any right to recover\b|"
-             r"\bhave any liabilit"), 1.5),
+         (rx(r"\bin no event\b|\bunder no circumstances?\b|\b(?:neither|no) party (?:\w+ ){0,3}"
+             r"liable\b|\bnot (?:\w+ )?(?:be )?(?:held )?liable\b|\bno liability\b|\bwaives?\b"
+             r".{0,80}\b(?:right to recover|damages|claims? for)|\bhave any liabilit|"
+             r"\b(?:may|shall|"
+             r"will) not (?:assert|claim|recover|seek)\b|\bnot to seek\b"), 1.5),
          (rx(r"\b(?:indirect|incidental|consequential|special|punitive|exemplary)\b"), 1.5),
          (rx(r"\blost profits\b|\bloss of profits?\b"), 0.5), (MONEY, 0.5),
          (rx(r"\b(?:fees|amounts?) paid\b"), 1.0), (rx(r"\binsurance\b|\bindemnify\b"), -1.0),
@@ -213,45 +225,100 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\bthird part"), 0.5), (_REDACTION, -2.5)),
         heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?confidential"), min_score=3.5),
     FieldSpec(
-        "non_compete", "Non-compete and exclusivity",
-        "Is a party barred from competing or bound to exclusivity?",
-        (rx(r"\bcompet|\bexclusiv|\bsolely\b|\bother than\b"),),
-        ((rx(r"\bnon-?compet"), 2.5),
-         (rx(r"\b(?:grants?|appoints?)\b.{0,120}\bexclusive\b|\bonly (?:distributor|supplier|"
-             r"provider|reseller|licensee)\b|\bsole (?:and exclusive )?(?:distributor|supplier|"
-             r"provider|source|reseller)\b"), 1.5),
-         (rx(r"\b(?:(?:shall|will|agrees? to|must) not|agrees? not to)\b.{0,120}\b(?:compet|engage|"
-             r"sell|distribute|"
-             r"market|manufacture|develop|promote|commercialize|purchase|order|grant|place|"
-             r"become)"), 2.0),
-         (rx(r"\bexclusive (?:\w+ ){0,2}(?:right|license|distribut|basis|supplier|provider|dealer|"
-             r"agent|agency|reseller|territory|marketing|partner|sponsor|appointment|option)|"
-             r"\bon an exclusive\b|\bexclusively\b|\bappoints?\b.{0,80}\bexclusive\b"), 2.0),
-         (rx(r"\bcompetitive|\bcompeting|\bcompetitor|\bin competition with\b"), 1.5),
-         (rx(r"\b(?:source|person|entity|party|one|anyone) other than\b"), 1.0),
-         (rx(r"\bdirectly or indirectly\b"), 1.0), (rx(r"\bterritory\b"), 0.5),
-         (rx(r"\bnon-?exclusive\b|\bnot (?:\w+ ){0,4}exclusive\b"), -2.5),
-         (rx(r"\bexclusive of\b|\bexclusive remed|\bexclusive (?:jurisdiction|venue|forum)|"
-             r"\bexclusive (?:property|owner)|\bexclusively for\b.{0,30}\bbenefit"), -3.0),
-         (rx(r"\bconfidential"), -0.5)),
-        heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:non-?compet|exclusiv|restrictive covenant)"),
-        min_score=3.5, cuad_columns=("Non-Compete", "Exclusivity")),
+        "non_compete", "Non-compete", "Is a party barred from competing?",
+        (rx(r"\bcompet|\bnon-?compet|\bengage in\b|\bsimilar (?:business|products?|services)"),),
+        ((rx(r"\bnon-?compet|\bcovenant not to compete\b"), 2.5),
+         (rx(r"\b(?:(?:shall|will|agrees? to|must) not|agrees? not to|(?:shall|will) refrain from)"
+             r"\b.{0,160}\b(?:compet|engage|own|operate|manage|sell|distribute|market|"
+             r"manufacture|develop|promote|commercialize|become|participate|invest)"), 2.0),
+         (rx(r"\bcompetitive|\bcompeting|\bcompetitor|\bin competition with\b|\bcompete\b"), 1.5),
+         (rx(r"\bdirectly or indirectly\b"), 1.0),
+         (rx(r"\b(?:after|following) (?:the )?(?:termination|expiration)|\bthereafter\b"), 0.5),
+         (rx(r"\bterritory\b|\bwithin (?:a )?(?:radius|\d+ miles)"), 0.5),
+         (rx(r"\bnothing (?:\w+ ){0,6}(?:prevent|restrict|limit|preclude|prohibit)|\bshall not "
+             r"(?:be deemed to )?(?:prevent|restrict|limit|preclude)|\bfree to\b"), -2.5),
+         (rx(r"\bconfidential|\bcompetent\b"), -1.0), (DEFINITION, -2.0)),
+        heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:non-?compet|competi|restrictive covenant|"
+                   r"covenant not to)"),
+        min_score=3.5, cuad_columns=("Non-Compete",)),
     FieldSpec(
-        "assignment", "Assignment and change of control",
-        "Can the agreement be transferred, and what happens on a change of control?",
-        (rx(r"\bassign|\btransfer|\bchange (?:of|in) control\b|\bmerger\b"),),
+        "exclusivity", "Exclusivity",
+        "Is a party bound to deal only with the other, or given exclusive rights?",
+        (rx(r"\bexclusiv|\bsole (?:and exclusive )?(?:distributor|supplier|provider|source|"
+            r"reseller|agent|licensee|representative)|\bonly (?:distributor|supplier|provider|"
+            r"reseller|licensee|source)|\bother than\b|\bnot (?:appoint|grant|authori[sz]e)\b|"
+            r"\b(?:all|100%|one hundred percent) of (?:its|their) (?:requirements|needs)"),),
+        ((rx(r"\b(?:grants?|appoints?|designates?)\b.{0,160}(?<![-\w])exclusive\b|"
+             r"(?<![-\w])exclusive,"), 2.0),
+         (rx(r"(?<![-\w])exclusive (?:\w+ ){0,2}(?:right|license|licence|distribut|basis|supplier|"
+             r"provider|dealer|agent|agency|reseller|territory|marketing|partner|sponsor|"
+             r"appointment|option)|\bon an exclusive\b|\bexclusively\b|\bexclusivity\b"), 2.0),
+         (rx(r"\bonly (?:distributor|supplier|provider|reseller|licensee|source)\b|\bsole (?:and "
+             r"exclusive )?(?:distributor|supplier|provider|source|reseller|agent|licensee|"
+             r"representative)\b"), 2.0),
+         (rx(r"\b(?:(?:shall|will|agrees? to) not|agrees? not to)\b.{0,80}\b(?:appoint|grant|"
+             r"authori[sz]e|license)\b.{0,80}\b(?:other|additional|further|any third part|anyone)"),
+          2.5),
+         (rx(r"\b(?:purchase|buy|obtain|source|order)\b.{0,80}\b(?:from any|from anyone|from a)?"
+             r"\s?(?:source|person|entity|party|one|supplier|third party) other than\b|"
+             r"\b(?:all|100%|one hundred percent) of (?:its|their) (?:requirements|needs)"), 2.5),
+         (rx(r"\bterritory\b|\bfield\b"), 0.5),
+         (rx(r"\bnon-?\s?exclusive\b|\bnot (?:\w+ ){0,4}exclusive\b"), -3.0),
+         (rx(r"\bexclusive of\b|\bexclusive remed|\bexclusive (?:jurisdiction|venue|forum|"
+             r"control)|\bexclusive (?:property|owner)|\bexclusively for\b.{0,30}\bbenefit|"
+             r"\battorney-in-fact\b|\bexclusive (?:warrant|statement|agreement)|\bexclusivity of "
+             r"warrant|\bsole (?:and exclusive )?(?:discretion|remedy|cost|expense|"
+             r"option|judgment|responsibility|liability|obligation)"), -3.0),
+         (rx(r"\bconfidential|\bowner(?:ship)?\b|\btitle\b"), -0.5)),
+        heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:exclusiv|appointment|grant of (?:rights|"
+                   r"licen[cs]e)|licen[cs]e grant)"),
+        min_score=3.5, cuad_columns=("Exclusivity",)),
+    FieldSpec(
+        "assignment", "Assignment", "Can the agreement be transferred to someone else?",
+        (rx(r"\bassign|\btransfer"),),
         ((rx(r"\b(?:may|shall|will) not (?:\w+ )?(?:be )?assign|\bnot (?:be )?assignable\b|"
              r"\b(?:neither|no) (?:party|\w+) (?:\w+ ){0,3}(?:may|shall|will) (?:\w+ ){0,2}assign|"
              r"\bno assignment\b|\bshall (?:\w+ ){0,6}be assigned\b|"
              r"\bwithout (?:the )?(?:prior )?(?:express )?(?:written )?consent\b"), 2.5),
          (rx(r"\bthis agreement\b"), 0.5),
-         (rx(r"\bchange (?:of|in) control\b|\bmerger|\bconsolidat|\bsale of (?:all|substantially)"),
-          1.5),
          (rx(r"\brights? (?:or|and) obligations?\b|\bdelegate\b"), 1.0),
          (rx(r"\bassignment of (?:inventions|intellectual|patents?|copyright)|\bhereby assigns?\b|"
              r"\bwork(?:s)? (?:made )?for hire"), -2.0)),
-        heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:assignment|change of control|successors)"),
-        min_score=3.0, cuad_columns=("Anti-Assignment", "Change Of Control")),
+        heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:assignment|successors|transfer)"),
+        min_score=3.0, cuad_columns=("Anti-Assignment",)),
+    FieldSpec(
+        "change_of_control", "Change of control",
+        "What happens if a party is taken over (merger, sale, new owner)?",
+        (rx(r"\bchange (?:of|in) (?:the )?(?:control|ownership)\b|\bmerge[rsd]?\b|"
+            r"\bconsolidat|\bacqui(?:red|res?|sition)\b|\breorgani[sz]|\boperation of law\b|"
+            r"\b(?:all|substantially all) (?:or substantially all )?(?:of )?(?:its |the |their )?"
+            r"(?:\w+ )?(?:assets|stock|shares|equity|business)\b|\bcontrolling interest\b|"
+            r"\bvoting (?:stock|securities|power|shares)"),),
+        ((rx(r"\bchange (?:of|in) (?:the )?(?:control|ownership)\b"), 3.0),
+         (rx(r"\bmerge[rsd]?\b|\bconsolidat|\breorgani[sz]|\b(?:is|are|be|been|becomes?) "
+             r"acquired\b|\bacquir(?:er|or)\b"), 1.5),
+         (rx(r"\b(?:terminat|consent|notify|right to)\w*\b.{0,160}\b(?:change (?:of|in) control|"
+             r"merge|acquired|acquisition|consolidat)|\b(?:change (?:of|in) control|merge|acquired|"
+             r"acquisition|consolidat)\w*\b.{0,160}\b(?:terminat|consent)"), 2.0),
+         (rx(r"\bbankrupt|\binsolven|\breceiver\b|\bbenefit of (?:its )?creditors\b|"
+             r"\bliquidat"), -3.0),
+         (rx(r"\bmay (?:\w+ ){0,3}assign\b.{0,200}\bwithout (?:the )?(?:\w+ )?(?:written )?"
+             r"consent\b"), -1.0),
+         (rx(r"\b(?:sale|transfer|disposition) of (?:all|substantially all)|\b(?:all|substantially "
+             r"all) (?:or substantially all )?(?:of )?(?:its |the |their )?(?:\w+ )?(?:assets|"
+             r"stock|shares|equity|business)\b"), 1.5),
+         (rx(r"\boperation of law\b|\bdeemed (?:to be )?an? (?:assignment|transfer)\b"), 1.5),
+         (rx(r"\bvoting|\bcontrolling interest\b|\bbeneficial(?:ly)? own|\b(?:50|fifty) ?(?:%|"
+             r"percent)|\bcontrol of\b"), 1.5),
+         (rx(r"\bassign|\btransfer"), 1.0),
+         (rx(r"\bterminat|\bconsent\b|\bnotify|\bnotice\b"), 0.5),
+         (rx(r"\bentire agreement\b|\bsupersedes?\b|\bmerger clause\b|\bacquired (?:by|"
+             r"from) (?:the )?(?:licensee|distributor|customer) (?:from|through)"), -3.0),
+         (rx(r"\bhereby assigns?\b|\bacquisition (?:cost|price) of\b|\bacquire (?:the )?"
+             r"(?:products?|goods|inventory|equipment)\b"), -2.0)),
+        heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:change (?:of|in) control|assignment|"
+                   r"successors)"),
+        min_score=4.0, cuad_columns=("Change Of Control",)),
     FieldSpec(
         "audit_rights", "Audit rights", "Can a party audit the other's books and records?",
         (rx(r"\baudit|\binspect|\bexamin|\bavailable for (?:review|inspection)|\breview\b.{0,60}"

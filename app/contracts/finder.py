@@ -2,14 +2,26 @@
 
 Plain pattern scoring (see :mod:`app.contracts.fields`) over sentences with their clause
 heading. It is deterministic, needs no model and reads hundreds of pages per second.
+
+Three pieces of legal drafting are read as well:
+
+- a definition (``"Change of Control" means ...``) has its defined term as its heading, so the
+  definitions section answers a field the way a clause titled with the field's name does;
+- a field often sits in more than one place (an exclusive grant in the licence clause and a
+  restriction in the covenants); other passages that score nearly as well as the best one, away
+  from it, are kept as further quotes (at most ``MAX_QUOTES``);
+- a quote that refers to another clause ("as set forth in Section 12.2") brings that clause in
+  as a further quote when it is itself a candidate for the field.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.contracts.document import ContractText, Passage
+from app.contracts.document import ContractText, Passage, squash
+from app.contracts.facts import DATE
 from app.contracts.fields import (
     ANNEX_PENALTY,
     COMMON_CUES,
@@ -22,6 +34,24 @@ from app.contracts.fields import (
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 
 HEADING_CHARS = 90
+MAX_QUOTES = 3
+EXTRA_MARGIN = 1.0  # a further quote scores at most this much below the best one
+OPENING_PASSAGES = 40  # cover-page windows are read among the first passages only
+WINDOW_PASSAGES = 6
+WINDOW_CHARS = 500
+WINDOW_PENALTY = 1.0  # a window wins over its own passages only when it adds a cue
+LIST_ITEMS = 6
+LIST_CHARS = 1200
+_SENTENCE_DONE = re.compile(r"[.!?][\"”')]?$")
+_LIST_ITEM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s")
+NEARBY = 1  # passages this close to a kept quote are the same place, not another one
+_DEFINITION = re.compile(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?[\"“]([A-Z][^\"”]{1,60})[\"”]\s+"
+                         r"(?:shall\s+)?(?:means?|has the meaning|shall have the meaning|"
+                         r"refers? to|includes?)\b")
+_REFERENCE = re.compile(r"\b(?:Section|Sections|Article|Clause|Paragraph)\s+(\d+(?:\.\d+)*)",
+                        re.IGNORECASE)
+_NUMBERED = re.compile(r"^\W{0,3}(?:(?:Section|Article|Clause)\s+)?(\d+(?:\.\d+)*)\.?\s",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,13 +80,99 @@ def score(spec: FieldSpec, passage: Passage, heading: str = "") -> float:
 
 
 def headings(passages: Sequence[Passage]) -> list[str]:
-    """For each passage, the short heading-like passage before it (or its own opening words)."""
+    """For each passage, the short heading-like passage before it (or its own opening words);
+    a definition's heading is the term it defines."""
     found, current = [], ""
     for passage in passages:
-        found.append(current + " " + passage.text[:HEADING_CHARS] if current else
-                     passage.text[:HEADING_CHARS])
+        defined = _DEFINITION.match(passage.text)
+        if defined:
+            found.append(defined.group(1))
+        else:
+            found.append(current + " " + passage.text[:HEADING_CHARS] if current else
+                         passage.text[:HEADING_CHARS])
         current = passage.text if len(passage.text) < 70 and not passage.text.endswith(".") \
             else ""
+    return found
+
+
+def find_all_clauses(
+    contract: ContractText,
+    fields: Sequence[FieldSpec] = FIELDS,
+    *,
+    progress: ProgressFn = no_progress,
+    cancel: CancelFn = never_cancel,
+) -> dict[str, list[Match]]:
+    """For each field its quotes, the best first (empty when nothing scores high enough)."""
+    candidates: dict[str, list[Match]] = {spec.key: [] for spec in fields}
+    leads = headings(contract.passages)
+    total = max(1, len(contract.passages))
+    for number, passage in enumerate(contract.passages):
+        if number % 200 == 0:
+            check_cancelled(cancel)
+            progress(number / total, f"Reading page {passage.page} of {contract.page_count}")
+        for spec in fields:
+            value = score(spec, passage, leads[number])
+            if value > 0:  # a candidate: a clause a quote refers to needs no more
+                candidates[spec.key].append(Match(spec.key, passage, value))
+    windows = [(window, True) for window in opening_windows(contract)]
+    windows += [(window, False) for window in list_windows(contract)]
+    for window, opening in windows:
+        for spec in fields:
+            if opening == bool(spec.first_pages):
+                value = score(spec, window, leads[window.index]) - WINDOW_PENALTY
+                if value >= spec.min_score - EXTRA_MARGIN:
+                    candidates[spec.key].append(Match(spec.key, window, value))
+    sections = section_starts(contract.passages)
+    found = {spec.key: chosen(spec, candidates[spec.key], sections) for spec in fields}
+    return with_fallbacks(found)
+
+
+def opening_windows(contract: ContractText) -> list[Passage]:
+    """Runs of short passages at the start of a page in the opening, read as one: a cover page
+    sets parties and date on lines of their own ("by and between / NAME / NAME / Dated: ...")."""
+    opening = contract.passages[:OPENING_PASSAGES]
+    windows = []
+    for number, first in enumerate(opening):
+        last = first
+        for following in opening[number + 1:number + WINDOW_PASSAGES]:
+            if following.page != first.page or following.end - first.start > WINDOW_CHARS:
+                break
+            last = following
+        if last is not first:
+            text = squash(contract.page_text(first.page)[first.start:last.end])
+            windows.append(Passage(first.index, first.page, first.start, last.end, text,
+                                   first.annex))
+    return windows
+
+
+def list_windows(contract: ContractText) -> list[Passage]:
+    """A clause that introduces a list ("except (a) ...; (b) ...") read with its items: the
+    clause's meaning is split across them."""
+    passages, windows = contract.passages, []
+    for number, lead in enumerate(passages):
+        if _SENTENCE_DONE.search(lead.text):
+            continue
+        last = lead
+        for item in passages[number + 1:number + 1 + LIST_ITEMS]:
+            if item.page != lead.page or not _LIST_ITEM.match(item.text) or \
+                    item.end - lead.start > LIST_CHARS:
+                break
+            last = item
+        if last is not lead:
+            text = squash(contract.page_text(lead.page)[lead.start:last.end])
+            windows.append(Passage(lead.index, lead.page, lead.start, last.end, text, lead.annex))
+    return windows
+
+
+def with_fallbacks(found: dict[str, list[Match]]) -> dict[str, list[Match]]:
+    """Without a dated effective-date clause, a contract takes effect on its date: the dated
+    opening is quoted for the effective date too (after any undated effective clause)."""
+    effective, dated = found.get("effective_date"), found.get("agreement_date")
+    if effective is None or not dated:
+        return found
+    if not any(DATE.search(match.passage.text) for match in effective):
+        fallback = Match("effective_date", dated[0].passage, dated[0].score)
+        found["effective_date"] = [*effective[:MAX_QUOTES - 1], fallback]
     return found
 
 
@@ -68,16 +184,51 @@ def find_clauses(
     cancel: CancelFn = never_cancel,
 ) -> dict[str, Match | None]:
     """The best passage for each field over all pages (None when nothing scores high enough)."""
-    best: dict[str, Match | None] = {spec.key: None for spec in fields}
-    leads = headings(contract.passages)
-    total = max(1, len(contract.passages))
-    for number, passage in enumerate(contract.passages):
-        if number % 200 == 0:
-            check_cancelled(cancel)
-            progress(number / total, f"Reading page {passage.page} of {contract.page_count}")
-        for spec in fields:
-            value = score(spec, passage, leads[number])
-            current = best[spec.key]
-            if value >= spec.min_score and (current is None or value > current.score):
-                best[spec.key] = Match(spec.key, passage, value)
-    return best
+    found = find_all_clauses(contract, fields, progress=progress, cancel=cancel)
+    return {key: matches[0] if matches else None for key, matches in found.items()}
+
+
+def chosen(spec: FieldSpec, candidates: list[Match], sections: dict[str, int]) -> list[Match]:
+    """The best candidate, then others close to it in score from other places, then clauses
+    the kept quotes refer to (any candidate of the field: the reference vouches for it)."""
+    near = [match for match in candidates if match.score >= spec.min_score - EXTRA_MARGIN]
+    ranked = sorted(near, key=lambda match: (-match.score, match.passage.index))
+    if not ranked or ranked[0].score < spec.min_score:
+        return []
+    kept = [ranked[0]]
+    floor = max(spec.min_score, ranked[0].score - EXTRA_MARGIN)
+    for match in ranked[1:]:
+        if len(kept) < MAX_QUOTES and match.score >= floor and _elsewhere(match, kept):
+            kept.append(match)
+    by_index = {match.passage.index: match for match in reversed(candidates)}  # passages first
+    for reference in referenced(kept, sections):
+        target = by_index.get(reference)
+        if len(kept) < MAX_QUOTES and target is not None and _elsewhere(target, kept):
+            kept.append(target)
+    return kept
+
+
+def _elsewhere(match: Match, kept: Sequence[Match]) -> bool:
+    return all(abs(match.passage.index - other.passage.index) > NEARBY for other in kept)
+
+
+def section_starts(passages: Sequence[Passage]) -> dict[str, int]:
+    """Clause number ("12.2") -> index of the passage that opens that clause (first wins)."""
+    starts: dict[str, int] = {}
+    for passage in passages:
+        numbered = _NUMBERED.match(passage.text)
+        if numbered and not passage.annex:
+            starts.setdefault(numbered.group(1).rstrip("."), passage.index)
+    return starts
+
+
+def referenced(kept: Sequence[Match], sections: dict[str, int]) -> list[int]:
+    """Indexes of the passages opening the clauses that the kept quotes refer to, and the
+    passage after each (a clause heading is often its own passage)."""
+    found: list[int] = []
+    for match in kept:
+        for number in _REFERENCE.findall(match.passage.text):
+            start = sections.get(number.rstrip("."))
+            if start is not None and start != match.passage.index:
+                found += [start, start + 1]
+    return found

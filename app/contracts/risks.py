@@ -82,6 +82,8 @@ def _unilateral(fields: Mapping[str, FieldResult]) -> RiskItem | None:
 def _broad_non_compete(fields: Mapping[str, FieldResult]) -> RiskItem | None:
     result = fields.get("non_compete")
     if result is None or not result.found or result.citation is None:
+        result = fields.get("exclusivity")
+    if result is None or not result.found or result.citation is None:
         return None
     quote = result.citation.quote
     days = days_in(facts.first(facts.DURATION, quote))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -16,8 +17,9 @@ from typing import Protocol
 from app.audit import NO_AUDIT, AuditTrail
 from app.contracts import grounding, tracked
 from app.contracts.document import ContractText, Passage, from_loaded, from_pages
-from app.contracts.fields import FIELDS, FieldSpec
-from app.contracts.finder import Match, find_clauses
+from app.contracts.facts import MONEY
+from app.contracts.fields import FIELDS, FieldSpec, spec_of
+from app.contracts.finder import Match, find_all_clauses
 from app.contracts.risks import find_risks
 from app.contracts.statements import NOT_FOUND, statement_for
 from app.contracts.summary import Citation, ContractSummary, FieldResult
@@ -33,6 +35,8 @@ CONTRACT_EVIDENCE = ("parties", "governing_law", "term", "assignment", "indemnif
                      "confidentiality", "termination_for_convenience", "cap_on_liability")
 _CONTRACT_WORDS = re.compile(r"\b(?:agreement|contract|hereby|hereto|hereunder|witnesseth|"
                              r"in witness whereof|the parties|shall|amendment)\b", re.IGNORECASE)
+_PROMISE = re.compile(r"\b(?:agree[sd]?|promises?|undertakes?|agreement|contract|arrangement)\b",
+                      re.IGNORECASE)
 MIN_EVIDENCE = 2
 STRONG_WORDING = 8  # contract words in the first two pages that make one clause enough
 
@@ -59,13 +63,35 @@ def load_contract(path: Path, password: str | None = None) -> ContractText:
 
 
 def looks_like_contract(contract: ContractText, matches: dict[str, Match | None]) -> bool:
-    """Contract clauses found, weighed against how much contract wording the opening has."""
+    """Contract clauses found, weighed against how much contract wording the opening has; or
+    a plainly written agreement: a promise, a term, and parties (or a price) named."""
     evidence = sum(1 for key in CONTRACT_EVIDENCE if matches.get(key) is not None)
     opening = " ".join(text for _, text in contract.pages[:2])
     words = len(_CONTRACT_WORDS.findall(opening))
     if words >= STRONG_WORDING:
         return evidence >= 1
-    return evidence >= MIN_EVIDENCE + (0 if words >= 3 else 2)
+    return evidence >= MIN_EVIDENCE + (0 if words >= 3 else 2) or \
+        informal_agreement(opening, matches)
+
+
+def informal_agreement(opening: str, matches: dict[str, Match | None]) -> bool:
+    """"This is a hosting agreement between A and B ... The term is 12 months": no legal
+    boilerplate, but what makes a contract is there (parties who promise, for a time)."""
+    if not _PROMISE.search(opening):
+        return False
+    has_term = matches.get("term") is not None or matches.get("effective_date") is not None
+    named = matches.get("parties") is not None or bool(MONEY.search(opening))
+    return has_term and named
+
+
+def refusal(contract: ContractText, matches: dict[str, Match | None]) -> str:
+    """Why the document is not taken for a contract, naming what was and was not found."""
+    found = [spec_of(key).label.lower() for key in CONTRACT_EVIDENCE if matches.get(key)]
+    seen = (f"only {' and '.join(found)} turned up, without the parties' promises and term "
+            "that make a contract") if found else (
+        "no parties, term, governing law or other contract clauses were found")
+    return (f"{contract.path.name} does not look like a contract: {seen}, so there is nothing "
+            "to summarize.")
 
 
 def summarize_contract(
@@ -101,22 +127,24 @@ def summarize_text(
     def scaled(fraction: float, message: str) -> None:
         progress(0.05 + 0.75 * fraction, message)
 
-    matches = find_clauses(contract, progress=scaled, cancel=cancel)
+    found = find_all_clauses(contract, progress=scaled, cancel=cancel)
+    matches = {key: quotes[0] if quotes else None for key, quotes in found.items()}
     if not allow_non_contract and not looks_like_contract(contract, matches):
-        raise NotAContract(
-            f"{contract.path.name} does not look like a contract: no parties, term, governing "
-            "law or other contract clauses were found, so there is nothing to summarize.")
+        raise NotAContract(refusal(contract, matches))
     results = []
     for number, spec in enumerate(FIELDS):
         check_cancelled(cancel)
         progress(0.8 + 0.2 * number / len(FIELDS), f"Checking {spec.label.lower()}")
-        results.append(field_result(spec, matches.get(spec.key), contract, phraser))
+        results.append(field_result(spec, matches.get(spec.key), contract, phraser,
+                                    found.get(spec.key, [])[1:]))
     progress(1.0, "Summary ready")
     return assemble(contract, tuple(results))
 
 
 def field_result(spec: FieldSpec, match: Match | None, contract: ContractText,
-                 phraser: Phraser | None = None) -> FieldResult:
+                 phraser: Phraser | None = None,
+                 further: Sequence[Match] = ()) -> FieldResult:
+    """The field's statement built from its best quote; ``further`` places are cited too."""
     if match is None:
         return FieldResult(spec.key, spec.label, False, NOT_FOUND)
     citation = citation_of(match.passage)
@@ -126,7 +154,11 @@ def field_result(spec: FieldSpec, match: Match | None, contract: ContractText,
     if phraser is not None:
         phrased = _phrased(phraser, spec.label, statement, citation, page_text)
         statement, wording = phrased, ("model" if phrased != statement else wording)
-    return verified_result(spec.key, spec.label, statement, citation, page_text, wording)
+    result = verified_result(spec.key, spec.label, statement, citation, page_text, wording)
+    more = tuple(citation_of(other.passage) for other in further
+                 if not grounding.quote_problems(citation_of(other.passage),
+                                                 contract.page_text(other.passage.page)))
+    return replace(result, more_citations=more)
 
 
 def verified_result(key: str, label: str, statement: str, citation: Citation,

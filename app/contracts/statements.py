@@ -15,6 +15,8 @@ Template = Callable[[str], str]
 _AUTOMATIC = re.compile(r"\bautomatic", re.IGNORECASE)
 _CONSENT = re.compile(r"\bconsent\b", re.IGNORECASE)
 _CHANGE_OF_CONTROL = re.compile(r"\bchange (?:of|in) control\b|\bmerger\b", re.IGNORECASE)
+_TERMINATE = re.compile(r"\bterminat", re.IGNORECASE)
+_EFFECTIVE = re.compile(r"\beffective|\bcommenc|\bbegin|\btake effect", re.IGNORECASE)
 _EITHER = re.compile(r"\beither party\b|\beach party\b|\bany party\b|\bboth parties\b",
                      re.IGNORECASE)
 _MUTUAL_INDEMNITY = re.compile(r"\beach party\b|\beither party\b|\bmutual", re.IGNORECASE)
@@ -34,6 +36,8 @@ def _dated(quote: str) -> str:
 
 def _effective(quote: str) -> str:
     date = facts.first(facts.DATE, quote)
+    if date and not _EFFECTIVE.search(quote):  # the dated opening, quoted as the fallback
+        return f"No separate effective date is stated; the agreement is dated {date}."
     return f"The agreement takes effect on {date}." if date else \
         "The clause defines when the agreement takes effect."
 
@@ -107,13 +111,25 @@ def _confidentiality(quote: str) -> str:
 def _non_compete(quote: str) -> str:
     duration = facts.first(facts.DURATION, quote)
     suffix = f" lasting {duration}" if duration else ""
-    return f"There is a non-compete or exclusivity restriction{suffix}."
+    return f"A party is restricted from competing{suffix}."
+
+
+def _exclusivity(quote: str) -> str:
+    return "A party has exclusive rights or must deal only with the other party."
 
 
 def _assignment(quote: str) -> str:
     base = "The agreement cannot be assigned without consent." if _CONSENT.search(quote) else \
         "Assignment of the agreement is restricted."
     return base + (" A change of control is covered." if _CHANGE_OF_CONTROL.search(quote) else "")
+
+
+def _change_of_control(quote: str) -> str:
+    if _TERMINATE.search(quote):
+        return "A change of control (merger, sale or new owner) can end the agreement."
+    if _CONSENT.search(quote):
+        return "A change of control (merger, sale or new owner) needs the other party's consent."
+    return "The agreement says what happens on a change of control (merger, sale or new owner)."
 
 
 def _audit(quote: str) -> str:
@@ -137,7 +153,8 @@ TEMPLATES: dict[str, Template] = {
     "termination_for_convenience": _convenience, "governing_law": _law,
     "payment_terms": _payment, "cap_on_liability": _cap, "uncapped_liability": _uncapped,
     "indemnification": _indemnity, "confidentiality": _confidentiality,
-    "non_compete": _non_compete, "assignment": _assignment, "audit_rights": _audit,
+    "non_compete": _non_compete, "exclusivity": _exclusivity, "assignment": _assignment,
+    "change_of_control": _change_of_control, "audit_rights": _audit,
     "insurance": _insurance, "warranty_duration": _warranty,
 }
 

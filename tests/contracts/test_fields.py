@@ -6,7 +6,7 @@ import pytest
 
 from app.contracts.document import squash
 from app.contracts.fields import FIELD_KEYS, FIELDS
-from app.contracts.finder import find_clauses
+from app.contracts.finder import find_all_clauses, find_clauses, headings
 from tests.contracts.conftest import contract_of
 
 OPENING = ('This Supply Agreement is entered into on June 9, 2022 between Lakeside Foods Corp. '
@@ -41,8 +41,25 @@ POSITIVE = [
                         "disclose it to anyone outside its organisation."),
     ("non_compete", "The Seller shall not sell competing packaging to any other food retailer "
                     "in the Territory during the term."),
+    ("non_compete", "For two years after the term the Seller shall not, directly or indirectly, "
+                    "engage in any business that is competitive with the Buyer's."),
+    ("exclusivity", "The Buyer appoints the Seller as its sole and exclusive supplier of "
+                    "cartons for the Territory."),
+    ("exclusivity", "The Buyer shall purchase all of its requirements of cartons from the "
+                    "Seller and from no source other than the Seller."),
     ("assignment", "The Seller may not assign or transfer this Agreement without the Buyer's "
                    "prior written consent."),
+    ("change_of_control", "The Buyer may terminate this Agreement on notice if the Seller "
+                          "undergoes a change of control."),
+    ("change_of_control", "Any merger of the Seller, or a sale of all or substantially all of "
+                          "its assets, is deemed an assignment requiring the Buyer's consent."),
+    ("termination_for_convenience", "The Seller may end this Agreement for any reason or no "
+                                    "reason upon ninety (90) days' notice."),
+    ("uncapped_liability", "Nothing in this Agreement limits either party's liability for breach "
+                           "of its confidentiality obligations or for its indemnification "
+                           "obligations, and the foregoing limitations shall not apply to gross "
+                           "negligence."),
+    ("term", "This Agreement shall continue until December 31, 2025, when it shall expire."),
     ("audit_rights", "The Buyer has the right to inspect the Seller's production records once "
                      "a year on reasonable notice."),
     ("insurance", "The Seller shall maintain product liability insurance of at least "
@@ -67,6 +84,14 @@ NEGATIVE = [
                           "Agreement."),
     ("cap_on_liability", "The Seller shall pay the price of the goods in full."),
     ("renewal", "The Seller shall renew its food safety certificate every year."),
+    ("exclusivity", "The Seller is appointed as a non-exclusive supplier of the goods."),
+    ("exclusivity", "The warranties in this section are the exclusive warranties of the Seller."),
+    ("change_of_control", "This Agreement is the entire agreement of the parties and supersedes "
+                          "all prior agreements; it is not a merger of any other terms."),
+    ("change_of_control", "Either party may terminate this Agreement if the other becomes "
+                          "bankrupt or makes an assignment for the benefit of its creditors."),
+    ("non_compete", "Nothing in this Agreement shall prevent the Buyer from developing or "
+                    "selling competing products."),
 ]
 
 
@@ -76,7 +101,8 @@ def _found_in(key: str, snippet: str) -> bool:
     return match is not None and match.passage.text in squash(snippet)
 
 
-@pytest.mark.parametrize(("key", "snippet"), POSITIVE, ids=[key for key, _ in POSITIVE])
+@pytest.mark.parametrize(("key", "snippet"), POSITIVE,
+                         ids=[f"{key}-{n}" for n, (key, _) in enumerate(POSITIVE)])
 def test_field_is_found_in_its_clause(key: str, snippet: str) -> None:
     assert _found_in(key, snippet)
 
@@ -94,6 +120,54 @@ def test_every_field_has_a_positive_case() -> None:
 def test_fields_without_a_clause_are_not_found() -> None:
     matches = find_clauses(contract_of([OPENING + "\n\n" + FILLER]))
     assert matches["insurance"] is None and matches["warranty_duration"] is None
+
+
+def test_a_field_found_in_two_places_gets_two_quotes() -> None:
+    grant = ("The Buyer appoints the Seller as its exclusive supplier of cartons in the "
+             "Territory.")
+    covenant = ("The Buyer shall not appoint any other supplier of cartons and shall purchase "
+                "cartons from no source other than the Seller.")
+    contract = contract_of([OPENING + "\n\n" + grant, FILLER + "\n\n" + covenant])
+    quotes = [match.passage.text for match in find_all_clauses(contract)["exclusivity"]]
+    assert len(quotes) == 2 and {squash(grant), squash(covenant)} == set(quotes)
+
+
+def test_a_definition_counts_as_a_clause_headed_by_its_term() -> None:
+    definition = ('"Change of Control" means the acquisition by any person of more than fifty '
+                  'percent (50%) of the voting stock of a party.')
+    contract = contract_of([OPENING + "\n\n" + FILLER, "1. Definitions\n\n" + definition])
+    leads = headings(contract.passages)
+    assert leads[-1] == "Change of Control"
+    assert _found_in("change_of_control", definition)
+
+
+def test_a_clause_a_quote_refers_to_is_quoted_too() -> None:
+    cap = ("9.1 In no event shall either party's aggregate liability exceed the fees paid, "
+           "except as set forth in Section 9.3.")
+    carve_out = ("9.3 The limitations of liability in Section 9.1 shall not apply to breach of "
+                 "confidentiality or to a party's indemnification obligations.")
+    pages = [OPENING + "\n\n" + FILLER, cap + "\n\n" + FILLER + "\n\n" + FILLER + "\n\n" +
+             carve_out]
+    quotes = [match.passage.text for match in find_all_clauses(contract_of(pages))[
+        "cap_on_liability"]]
+    assert quotes[0] == squash(cap) and squash(carve_out) in quotes
+
+
+def test_a_wrapped_cross_reference_does_not_cut_the_clause() -> None:
+    text = ("EXCEPT IN THE CASE OF ANY BREACH BY A PARTY OF ITS OBLIGATIONS UNDER\n"
+            "SECTION 10 (CONFIDENTIALITY), IN NO EVENT SHALL "
+            "EITHER PARTY BE LIABLE FOR CONSEQUENTIAL DAMAGES.")
+    contract = contract_of([OPENING + "\n\n" + text])
+    assert any(passage.text == squash(text) for passage in contract.passages)
+
+
+def test_a_cover_page_with_names_on_their_own_lines_gives_the_parties() -> None:
+    cover = ("SUPPLY AGREEMENT\n\nby and between\n\nLAKESIDE FOODS CORP.\n\nand\n\n"
+             "COPPERFIELD PACKAGING LTD.\n\nDated: June 9, 2022")
+    matches = find_clauses(contract_of([cover, FILLER]))
+    parties, dated = matches["parties"], matches["agreement_date"]
+    assert parties is not None and "COPPERFIELD" in parties.passage.text
+    assert dated is not None and "June 9, 2022" in dated.passage.text
 
 
 def test_every_field_has_a_label_and_a_question() -> None:
