@@ -48,10 +48,10 @@ def _field_row(index: int, field: Any) -> str:
     if field.found and not field.verified:
         statement = f"<span style='color:#b00020'>UNVERIFIED</span> {statement}"
     quote = ""
-    if field.citation is not None:
-        citation = field.citation
-        quote = (f"<br><a href='quote:{index}'>p. {citation.page}</a> "
-                 f"<i>“{html.escape(citation.quote[:240])}”</i>")
+    if field.citation is not None:  # the best quote, then the field's other places
+        for number, citation in enumerate((field.citation, *field.more_citations)):
+            quote += (f"<br><a href='quote:{index}:{number}'>p. {citation.page}</a> "
+                      f"<i>“{html.escape(citation.quote[:240])}”</i>")
     return f"<tr><td valign='top' width='26%'><b>{html.escape(field.label)}</b></td>" \
            f"<td>{statement}{quote}</td></tr>"
 
@@ -145,7 +145,9 @@ class ContractsView(QWidget):
         text = url.toString()
         if not text.startswith("quote:") or self.summary is None or self._source is None:
             return
-        citation = self.summary.fields[int(text.split(":", 1)[1])].citation
+        field_index, _, number = text.split(":", 1)[1].partition(":")
+        field = self.summary.fields[int(field_index)]
+        citation = (field.citation, *field.more_citations)[int(number or 0)]
         self.sig_quote_clicked.emit(Target(
             self.workspace or "", self._doc_id, str(self._source), self._source.name,
             citation.page, (citation.start, citation.end), citation.quote))

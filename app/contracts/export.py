@@ -44,9 +44,12 @@ def _markdown_field(result: FieldResult) -> list[str]:
     flag = "" if result.verified else f"**{UNVERIFIED}** ({'; '.join(result.problems)}): "
     quote = result.citation.quote.replace("\n", " ")
     by_model = " *(worded by the local model)*" if result.wording == "model" else ""
-    return [f"### {result.label}", "",
-            f"{flag}{result.statement} {cite(result.citation)}{by_model}", "",
-            f"> \"{quote}\"", ""]
+    lines = [f"### {result.label}", "",
+             f"{flag}{result.statement} {cite(result.citation)}{by_model}", "",
+             f"> \"{quote}\"", ""]
+    for other in result.more_citations:
+        lines += [f"Also {cite(other)}:", "", f"> \"{other.quote}\"", ""]
+    return lines
 
 
 def write_markdown(summary: ContractSummary, path: Path) -> None:
@@ -80,6 +83,8 @@ def write_docx(summary: ContractSummary, path: Path) -> None:
         document.add_paragraph(_plain_statement(result))
         if result.found and result.citation is not None:
             document.add_paragraph(f"\u201c{result.citation.quote}\u201d", style="Quote")
+        for other in result.more_citations:
+            document.add_paragraph(f"Also {cite(other)}: \u201c{other.quote}\u201d", style="Quote")
     document.save(str(path))
 
 
@@ -120,6 +125,8 @@ def write_pdf(summary: ContractSummary, path: Path) -> None:
         block(_plain_statement(result), 10, 1.0)
         if result.found and result.citation is not None:
             block(f"\u201c{result.citation.quote}\u201d", 9, 3.0)
+        for other in result.more_citations:
+            block(f"Also {cite(other)}: \u201c{other.quote}\u201d", 9, 3.0)
     pdf.output(str(path))
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from app.contracts import SUMMARY_SCHEMA, summarize_contract
+from app.contracts import SUMMARY_SCHEMA, load_contract, summarize_contract
+from app.contracts.grounding import quote_problems
 from tests.contracts.conftest import CUAD_PDFS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,3 +63,18 @@ def test_real_contract_is_summarized_with_verified_citations(name: str) -> None:
     assert summary.field("parties").citation.page <= 2  # type: ignore[union-attr]
     law = summary.field("governing_law")
     assert law.found and "law" in law.citation.quote.lower()  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_real_contract_cites_a_field_found_in_several_places_each_on_its_page() -> None:
+    path = CUAD_PDFS / REAL_CONTRACTS[1]
+    summary, contract = summarize_contract(path), load_contract(path)
+    several = [result for result in summary.fields if result.more_citations]
+    assert several, "no field was cited in more than one place"
+    for result in several:
+        for citation in result.citations:
+            assert not quote_problems(citation, contract.page_text(citation.page))
+        assert len({(c.page, c.start) for c in result.citations}) == len(result.citations)
+    data = json.loads(json.dumps(summary.to_dict()))
+    jsonschema.validate(data, SUMMARY_SCHEMA)
+    assert any(field["more_citations"] for field in data["fields"])

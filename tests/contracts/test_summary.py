@@ -13,7 +13,7 @@ import pytest
 
 from app.contracts import SUMMARY_SCHEMA, NotAContract, summarize_contract, summarize_text
 from app.contracts.document import ContractText, squash
-from app.contracts.export import cite
+from app.contracts.export import cite, to_markdown
 from app.contracts.phrasing import ModelPhraser
 from core.errors import Cancelled
 from rag.errors import NoTextFound
@@ -35,10 +35,11 @@ def test_every_field_is_cited_with_its_page(sample_contract: ContractText) -> No
 
 def test_citation_offsets_point_at_the_quote_in_the_page_text(
         sample_contract: ContractText) -> None:
-    for result in summarize_text(sample_contract).fields:
-        assert result.citation is not None
-        page = sample_contract.page_text(result.citation.page)
-        assert squash(page[result.citation.start:result.citation.end]) == result.citation.quote
+    results = summarize_text(sample_contract).fields
+    assert sum(1 for result in results if result.citation is None) == 1  # no exclusivity
+    for citation in (citation for result in results for citation in result.citations):
+        page = sample_contract.page_text(citation.page)
+        assert squash(page[citation.start:citation.end]) == citation.quote
 
 
 def test_statements_are_plain_and_carry_the_quoted_figures(sample_contract: ContractText) -> None:
@@ -68,13 +69,30 @@ def test_risky_terms_are_flagged_with_citations(sample_contract: ContractText) -
 
 def test_overview_names_parties_and_counts_findings(sample_contract: ContractText) -> None:
     overview = summarize_text(sample_contract).overview
-    assert "Northwind Analytics" in overview and "18 of 18 terms found" in overview
+    assert "Northwind Analytics" in overview and "19 of 20 terms found" in overview
 
 
 def test_json_output_validates_against_the_schema(sample_contract: ContractText) -> None:
     data = json.loads(json.dumps(summarize_text(sample_contract).to_dict()))
     jsonschema.validate(data, SUMMARY_SCHEMA)
     assert data["fields"][0]["citation"]["page"] == 1
+
+
+def test_a_field_in_two_places_is_exported_with_both_quotes() -> None:
+    second = ("\n\n15. Exclusive Supply. Client shall purchase all of its analytics services "
+              "from no source other than Provider, and Provider is Client's exclusive provider "
+              "of such services.")
+    pages = [SAMPLE_PAGES[0], SAMPLE_PAGES[1].replace(
+        "4. Fees", "3A. Exclusivity. Client appoints Provider as its exclusive provider of "
+                   "analytics services in the Territory.\n\n4. Fees"), SAMPLE_PAGES[2] + second]
+    summary = summarize_text(contract_of(pages))
+    exclusivity = summary.field("exclusivity")
+    assert exclusivity.citation is not None and len(exclusivity.citations) == 2
+    assert {citation.page for citation in exclusivity.citations} == {2, 3}
+    markdown = to_markdown(summary)
+    assert all(citation.quote in markdown for citation in exclusivity.citations)
+    assert "Also (p. " in markdown
+    jsonschema.validate(json.loads(json.dumps(summary.to_dict())), SUMMARY_SCHEMA)
 
 
 def test_clause_in_an_exhibit_is_cited_with_the_exhibit() -> None:
@@ -111,6 +129,64 @@ def test_document_that_is_not_a_contract_is_refused() -> None:
             "now serves soup on Fridays. Please remember to book meeting rooms in advance."]
     with pytest.raises(NotAContract, match="does not look like a contract"):
         summarize_text(contract_of(memo, "newsletter.txt"))
+
+
+# Plainly written agreements, made up for these tests: no boilerplate, but parties and a term.
+INFORMAL = {
+    "hosting": ("Managed hosting agreement\n\nThis is a managed hosting agreement between Bluefin "
+                "Web Services and Alder Street Bakery. The effective term is 12 months beginning "
+                "March 1, 2005. Bluefin will host the bakery's online shop and keep it running. "
+                "Alder Street Bakery pays $150 each month."),
+    "dog-walking": ("Dog walking arrangement\n\nSam Ortiz agrees to walk Priya Nair's dog every "
+                    "weekday at noon. Priya will pay Sam $20 per walk, settled at the end of each "
+                    "week. This arrangement runs for six months from June 1, 2023 and either of "
+                    "us can end it with two weeks' notice."),
+    "sublet": ("Room sublet - agreed between Jordan Lee and Casey Morgan\n\nCasey rents the back "
+               "bedroom at 14 Elm Road from Jordan from September 1, 2022 to August 31, 2023. "
+               "Rent is $700 a month, due on the first of each month."),
+}
+NOT_CONTRACTS = {
+    "intake-form": ("Patient intake form\n\nName: ____________ Date of birth: ________\n"
+                    "Address: ______________________\nInsurance provider: __________ Policy "
+                    "number: ________\nReason for visit: ______________\nPlease list current "
+                    "medications and allergies. Sign below to confirm the information is correct."
+                    "\nSignature: ____________ Date: ________"),
+    "bank-letter": ("Northgate Savings Bank\n12 March 2024\n\nDear Ms. Alvarez,\n\nThank you for "
+                    "opening a savings account with us. Your first statement will arrive at the "
+                    "end of the month. Interest is paid monthly at the rate shown on our website. "
+                    "If you have questions, please call our branch between 9 am and 5 pm, Monday "
+                    "to Friday.\n\nKind regards,\nCustomer Services"),
+    "recipe": ("Lemon drizzle cake\n\nBeat 225g butter and 225g sugar until pale. Add four eggs "
+               "one at a time, then fold in 275g self-raising flour and the zest of two lemons. "
+               "Bake for 45 minutes at 180C. Pour the juice of one lemon over the warm cake."),
+}
+
+
+@pytest.mark.parametrize("name", INFORMAL)
+def test_a_plainly_written_contract_is_summarized_not_refused(name: str) -> None:
+    summary = summarize_text(contract_of([INFORMAL[name]], f"{name}.txt"))
+    term = summary.field("term")
+    assert term.found and term.verified and term.citation is not None
+    assert any(month in term.citation.quote for month in ("March", "June", "September"))
+
+
+def test_a_plain_contract_names_its_parties() -> None:
+    parties = summarize_text(contract_of([INFORMAL["hosting"]], "hosting.txt")).field("parties")
+    assert parties.statement == ("The agreement is between Bluefin Web Services and Alder "
+                                 "Street Bakery.")
+
+
+@pytest.mark.parametrize("name", NOT_CONTRACTS)
+def test_documents_that_are_not_contracts_are_still_refused(name: str) -> None:
+    with pytest.raises(NotAContract, match=rf"{name}\.txt does not look like a contract: no "
+                                           r"parties, term, governing law"):
+        summarize_text(contract_of([NOT_CONTRACTS[name]], f"{name}.txt"))
+
+
+def test_a_plain_contract_file_goes_through_the_product_path(tmp_path: Path) -> None:
+    path = tmp_path / "hosting.txt"
+    path.write_text(INFORMAL["hosting"], encoding="utf-8")
+    assert summarize_contract(path).field("term").found
 
 
 def test_not_a_contract_can_still_be_summarized_on_request() -> None:

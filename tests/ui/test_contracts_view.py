@@ -32,6 +32,12 @@ def test_a_dropped_contract_gets_a_cited_summary_and_a_quote_opens_its_page(
         window.contracts.view.anchorClicked.emit(QUrl(f"quote:{found}"))
     assert page.args[0] == citation.page
     assert window.review.target is not None and window.review.target.passage_text
+    several = next(i for i, field in enumerate(summary.fields) if field.more_citations)
+    other = summary.fields[several].more_citations[0]
+    assert other.quote[:60] in " ".join(shown.split())  # every place of a field is listed
+    with qtbot.waitSignal(window.review.sig_page_shown, timeout=60_000) as page:
+        window.contracts.view.anchorClicked.emit(QUrl(f"quote:{several}:1"))
+    assert page.args[0] == other.page and window.review.target.passage_text
     output = tmp_path / "summary.md"
     job = window.contracts.export_to(output)
     qtbot.waitUntil(lambda: job.is_done, timeout=30_000)
