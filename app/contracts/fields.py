@@ -85,14 +85,18 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"(?<!earlier )(?<!sooner )\bterminat(?!ed (?:earlier|sooner))|"
              r"\beffective(?:ness)? of (?:any|such) (?:notice|revocation)|"
              r"\bsupersede"), -2.5),
-         (rx(r"\bshall have the meaning\b"), -2.0)),
+         (rx(r"\bshall have the meaning\b"), -2.0),
+         # a clause that only uses the defined term ("commence on the Effective Date") does not
+         # say when that is
+         (re.compile(r"\b(?:[Oo]n|[Aa]fter|[Bb]efore|[Pp]rior to|[Ff]rom|[Ff]ollowing|[Ss]ince) "
+                     r"the Effective Date\b"), -1.5)),
         heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?effective"), min_score=2.5,
         cuad_columns=("Effective Date",)),
     FieldSpec(
         "term", "Term and expiration", "How long does the agreement last?",
         (rx(r"\bterm\b|\bexpir|\bcontinue in (?:full )?(?:force|effect)|"
             r"\bremain in (?:full )?(?:force|effect)|\bin effect (?:until|for)\b|"
-            r"\bcontinue (?:in operation|until|for)\b|\bterminate (?:on|upon the earlier)\b|"
+            r"\bcontinue (?:thereafter )?(?:in operation|until|for)\b|\bterminate (?:on|upon the earlier)\b|"
             r"\bperiod\b.{0,40}\b(?:commencing|beginning)\b|"
             r"\b(?:runs?|lasts?|is valid) (?:for|until|"
             r"through)\b|\bfrom\b.{0,40}\d{4}.{0,30}\b(?:to|until|through)\b.{0,30}\d{4}"),),
@@ -117,7 +121,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "renewal", "Renewal", "Does the agreement renew, and for how long?",
         (rx(r"\brenew|\bautomatically (?:be )?extended\b|\bextended for\b|\bsuccessive\b"),),
-        ((rx(r"\bautomatic(?:ally)?\b"), 1.5), (rx(r"\bsuccessive\b"), 1.5), (DURATION, 1.0),
+        ((rx(r"\bautomatic(?:ally)?\b"), 1.5), (rx(r"\bsuccessive\b|\bsubsequent\b"), 1.5),
+         (DURATION, 1.0),
+         (rx(r"\brenewable\b|\b(?:may|shall|will) be (?:renewed|extended)\b|\boption to "
+             r"(?:renew|extend)\b"), 1.0),
+         (rx(r"\bcalendar (?:year|quarter)\b|\bquarters?\b|\bduring the term\b"), -2.0),
          (rx(r"\b(?:additional|renewal|extension) (?:term|period)s?\b"), 1.0),
          (rx(r"\bunless\b.{0,200}\bnotice\b"), 0.5),
          (rx(r"\brenew(?:al)? of (?:the |any |such )?(?:license|insurance|polic|permit)"), -1.5)),
@@ -155,7 +163,10 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"\bforce majeure\b"), -2.5),
          (rx(r"\b(?:upon|following|after|on|in the event of) (?:the )?(?:any )?(?:expiration or )?"
              r"(?:early )?terminat|\bif this agreement is terminated\b|\bsurviv|"
-             r"\btermination of this agreement for any reason\b"), -2.5)),
+             r"\b(?:termination|expiration)(?: or (?:termination|expiration))? of (?:this|the) "
+             r"(?:\w+ )?(?:agreement|contract)\b[^.]{0,30}\bfor any reason\b"), -2.5),
+         # a right that needs a listed ground is termination for cause
+         (rx(r"\b(?:any|one or more) of the following\b|\bfollowing (?:grounds|events)\b"), -2.5)),
         min_score=3.5, cuad_columns=("Termination For Convenience",)),
     FieldSpec(
         "governing_law", "Governing law", "Which law governs the agreement?",
@@ -302,8 +313,10 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"acquisition|consolidat)\w*\b.{0,160}\b(?:terminat|consent)"), 2.0),
          (rx(r"\bbankrupt|\binsolven|\breceiver\b|\bbenefit of (?:its )?creditors\b|"
              r"\bliquidat"), -3.0),
-         (rx(r"\bmay (?:\w+ ){0,3}assign\b.{0,200}\bwithout (?:the )?(?:\w+ )?(?:written )?"
-             r"consent\b"), -1.0),
+         # a successor by merger allowed without consent: the change needs nobody's leave
+         (rx(r"\bmay (?:\w+ ){0,3}(?:assign|transfer)\b.{0,250}\bwithout (?:the )?(?:\w+ ){0,2}"
+             r"(?:written )?consent\b|\bdoes not require (?:the )?(?:\w+ )?consent\b|\bmerged "
+             r"into (?:any|such|the) judgment"), -2.5),
          (rx(r"\b(?:sale|transfer|disposition) of (?:all|substantially all)|\b(?:all|substantially "
              r"all) (?:or substantially all )?(?:of )?(?:its |the |their )?(?:\w+ )?(?:assets|"
              r"stock|shares|equity|business)\b"), 1.5),

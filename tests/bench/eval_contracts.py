@@ -25,7 +25,7 @@ CUAD column and are reported as unscored.
 A field may cite several quotes (the clause found in more than one place): it is found when any
 of them overlaps a label. So that recall is not bought with noise, every quote is also scored on
 its own: quote precision = quotes overlapping a label of their field / all quotes cited for
-scored fields (in contracts with and without labels).
+scored fields (in contracts with and without labels); the table gives it per field (q-prec).
 
 Split (fixed before any tuning, issue 17): a contract is held back when the SHA-256 of its CUAD
 file name, read as a number, is divisible by 3 (17 of the 61); the other 44 are the development
@@ -162,9 +162,10 @@ class Scores:
                 continue
             labels = labels_of(row, spec.cuad_columns, spec.key)
             self.fields[spec.key][outcome(quotes, labels)] += 1
-            self.quotes["cited"] += len(quotes)
-            self.quotes["on label"] += sum(1 for quote in quotes
-                                           if any(overlaps(quote, label) for label in labels))
+            on_label = sum(1 for quote in quotes if any(overlaps(quote, label)
+                                                         for label in labels))
+            self.quotes.update({"cited": len(quotes), "on label": on_label})
+            self.fields[spec.key].update({"quotes": len(quotes), "quotes on label": on_label})
             for column in spec.cuad_columns if len(spec.cuad_columns) > 1 else ():
                 counts = self.columns.setdefault(column, Counter())
                 counts[outcome(quotes, labels_of(row, (column,), spec.key))] += 1
@@ -211,7 +212,8 @@ def _show_field(row: dict[str, str], summary: ContractSummary, key: str) -> None
 def _print_part(part: str, scores: Scores) -> None:
     print(f"\n== {part}: {scores.contracts} contracts, {scores.pages} pages ==")
     print(f"{'field':28} {'CUAD columns':36} {'labelled':>8} {'found':>6} {'missed':>6} "
-          f"{'wrong':>6} {'extra':>6} {'absent':>6} {'recall':>7} {'precision':>9}")
+          f"{'wrong':>6} {'extra':>6} {'absent':>6} {'recall':>7} {'precision':>9} "
+          f"{'quotes':>7} {'q-prec':>6}")
     total: Counter[str] = Counter()
     for spec in FIELDS:
         counts = scores.fields[spec.key]
@@ -248,9 +250,11 @@ def _row(name: str, columns: str, counts: Counter[str], precision: bool = True) 
     labelled = counts["found"] + counts["missed"] + counts["wrong"]
     answered = counts["found"] + counts["wrong"] + counts["extra"]
     shown = _ratio(counts["found"], answered) if precision else "-"
+    quotes = (f" {counts['quotes']:>7} {_ratio(counts['quotes on label'], counts['quotes']):>6}"
+              if precision else "")
     return (f"{name:28} {columns:36} {labelled:>8} {counts['found']:>6} {counts['missed']:>6} "
             f"{counts['wrong']:>6} {counts['extra']:>6} {counts['absent']:>6} "
-            f"{_ratio(counts['found'], labelled):>7} {shown:>9}")
+            f"{_ratio(counts['found'], labelled):>7} {shown:>9}{quotes}")
 
 
 def _ratio(numerator: int, denominator: int) -> str:
