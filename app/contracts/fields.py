@@ -96,7 +96,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         "term", "Term and expiration", "How long does the agreement last?",
         (rx(r"\bterm\b|\bexpir|\bcontinue in (?:full )?(?:force|effect)|"
             r"\bremain in (?:full )?(?:force|effect)|\bin effect (?:until|for)\b|"
-            r"\bcontinue (?:thereafter )?(?:in operation|until|for)\b|\bterminate (?:on|upon the earlier)\b|"
+            r"\bcontinue (?:thereafter )?(?:in operation|until|for)\b|"
+            r"\bterminate (?:on|upon the earlier)\b|"
             r"\bperiod\b.{0,40}\b(?:commencing|beginning)\b|"
             r"\b(?:runs?|lasts?|is valid) (?:for|until|"
             r"through)\b|\bfrom\b.{0,40}\d{4}.{0,30}\b(?:to|until|through)\b.{0,30}\d{4}"),),
@@ -337,7 +338,9 @@ FIELDS: tuple[FieldSpec, ...] = (
         (rx(r"\baudit|\binspect|\bexamin|\bavailable for (?:review|inspection)|\breview\b.{0,60}"
             r"\b(?:books|records)\b"),),
         ((rx(r"\bbooks\b|\brecords\b|\baccounts\b|\bfacilit|\bpremises\b"), 1.5),
-         (rx(r"\bright\b.{0,40}\b(?:audit|inspect|examin|review)|\bmay\b.{0,60}\b(?:audit|inspect|"
+         (rx(r"\bmake (?:\w+ ){0,3}(?:available|accessible)\b|\bavailable for (?:review|"
+             r"inspection|audit|examination)"), 1.5),
+         (rx(r"\bright\b.{0,80}\b(?:audit|inspect|examin|review)|\bmay\b.{0,60}\b(?:audit|inspect|"
              r"examine)\b|\b(?:permit|allow)\b.{0,60}\b(?:audit|inspect|examin)"), 2.0),
          (rx(r"\bbusiness hours\b|\breasonable times\b|\bindependent (?:certified )?(?:public )?"
              r"account|\bauditor\b|" + _NOTICE), 1.0),
@@ -367,6 +370,7 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\bdefects? in (?:material|workmanship|design)|\bfree (?:from|of) (?:any )?defects"),
           1.5),
          (rx(r"\bwarrant(?:s|y|ies)\b"), 1.0),
+         (rx(r"\binspect|\breject|\bnotice of (?:any )?(?:defect|non-?conform|shortage)"), 1.0),
          (rx(r"\bterm of this agreement\b|\brenew"), -1.0),
          (rx(r"\binvoic|\bpaid\b|\btax(?:es)?\b|\bpayment"), -2.0)),
         heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:limited )?warrant"), min_score=4.0,

@@ -50,7 +50,7 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
-from app.contracts import summarize_contract
+from app.contracts import NotAContract, summarize_contract
 from app.contracts.fields import FIELDS
 from app.contracts.summary import ContractSummary, FieldResult
 
@@ -150,6 +150,7 @@ class Scores:
     pages: int = 0
     seconds: float = 0.0
     unverified: int = 0
+    refused: int = 0  # real contracts the "is this a contract" gate turned away
 
     def add(self, row: dict[str, str], summary: ContractSummary, seconds: float) -> None:
         self.contracts, self.pages = self.contracts + 1, self.pages + summary.page_count
@@ -178,13 +179,14 @@ def evaluate(rows: list[dict[str, str]], use_txt: bool, show: str | None,
     for row in rows:
         path = source_of(row, use_txt)
         started = time.perf_counter()
+        counts = scores[part_of(row["Filename"])]
         try:
-            summary = summarize_contract(path, allow_non_contract=True, phraser=phraser)
+            summary = _summary_through_the_gate(path, phraser, counts)
         except Exception as error:  # report and go on: one bad file must not hide the rest
             print(f"FAILED {path.name}: {error}", file=sys.stderr)
             failures += 1
             continue
-        scores[part_of(row["Filename"])].add(row, summary, time.perf_counter() - started)
+        counts.add(row, summary, time.perf_counter() - started)
         if show:
             _show_field(row, summary, show)
     for part in PARTS:
@@ -193,6 +195,16 @@ def evaluate(rows: list[dict[str, str]], use_txt: bool, show: str | None,
     print(f"{failures} failures; load average {os.getloadavg()[0]:.2f} on "
           f"{os.cpu_count()} cores")
     return 0 if failures == 0 else 1
+
+
+def _summary_through_the_gate(path: Path, phraser: Any, scores: Scores) -> ContractSummary:
+    """The summary as a user gets it; a contract the gate refuses is counted, then scored."""
+    try:
+        return summarize_contract(path, phraser=phraser)
+    except NotAContract as refusal:
+        print(f"REFUSED {refusal}", file=sys.stderr)
+        scores.refused += 1
+        return summarize_contract(path, allow_non_contract=True, phraser=phraser)
 
 
 def _show_field(row: dict[str, str], summary: ContractSummary, key: str) -> None:
@@ -241,7 +253,8 @@ def _print_part(part: str, scores: Scores) -> None:
           f"({scores.quotes['on label']} of {scores.quotes['cited']} quotes overlap a label)")
     print(f"{scores.seconds:.1f} s: {scores.seconds / max(1, scores.contracts):.2f} s per "
           f"contract, {scores.pages / max(scores.seconds, 1e-9):.1f} pages/s; "
-          f"{scores.unverified} unverified statements")
+          f"{scores.unverified} unverified statements; {scores.refused} refused as "
+          "not a contract")
 
 
 def _row(name: str, columns: str, counts: Counter[str], precision: bool = True) -> str:
