@@ -189,11 +189,13 @@ FIELDS: tuple[FieldSpec, ...] = (
         min_score=3.5),
     FieldSpec(
         "cap_on_liability", "Cap on liability", "Is a party's liability limited?",
-        (rx(r"\bliab|\bdamages\b|\bresponsibility\b"),),
-        ((rx(r"\b(?:shall|will) not exceed\b|\bshall exceed\b|\bin excess of\b|\blimited to\b|"
+        (rx(r"\bliab|\bdamages\b|\bresponsibility\b|\brecourse\b|\bremed(?:y|ies)\b"),),
+        ((rx(r"\bno rights? to (?:any )?(?:damages|compensation)\b|\bsole and exclusive remed|"
+             r"\bexclusive remed(?:y|ies)\b"), 1.5),
+         (rx(r"\b(?:shall|will) not exceed\b|\bshall exceed\b|\bin excess of\b|\blimited to\b|"
              r"\bmaximum\b|\baggregate liability\b|\btotal liability\b|\bcumulative liability\b|"
              r"\bcap\b|\bonly be liable\b|\blimited recourse\b|\bgreater than\b"), 2.5),
-         (rx(r"\bin no event\b|\bunder no circumstances?\b|\b(?:neither|no) party (?:\w+ ){0,3}"
+         (rx(r"\bin no event\b|\bunder no circumstances?\b|\b(?:neither|no) party (?:\w+ ){0,10}"
              r"liable\b|\bnot (?:\w+ )?(?:be )?(?:held )?liable\b|\bno liability\b|\bwaives?\b"
              r".{0,80}\b(?:right to recover|damages|claims? for)|\bhave any liabilit|"
              r"\b(?:may|shall|"
@@ -287,11 +289,13 @@ FIELDS: tuple[FieldSpec, ...] = (
         min_score=3.5, cuad_columns=("Exclusivity",)),
     FieldSpec(
         "assignment", "Assignment", "Can the agreement be transferred to someone else?",
-        (rx(r"\bassign|\btransfer"),),
-        ((rx(r"\b(?:may|shall|will) not (?:\w+ )?(?:be )?assign|\bnot (?:be )?assignable\b|"
+        (rx(r"\bassign|\btransfer|\bdelegat"),),
+        ((rx(r"\b(?:may|shall|will) not (?:\w+ )?(?:be )?(?:assign|transfer|delegate)|"
+             r"\bnot (?:be )?assignable\b|\bno transfer\b|"
              r"\b(?:neither|no) (?:party|\w+) (?:\w+ ){0,3}(?:may|shall|will) (?:\w+ ){0,2}assign|"
              r"\bno assignment\b|\bshall (?:\w+ ){0,6}be assigned\b|"
-             r"\bwithout (?:the )?(?:prior )?(?:express )?(?:written )?consent\b"), 2.5),
+             r"\bwithout (?:the )?(?:\w+['’]s )?(?:prior )?(?:express )?(?:written )?(?:consent|"
+             r"approval)\b"), 2.5),
          (rx(r"\bthis agreement\b"), 0.5),
          (rx(r"\brights? (?:or|and) obligations?\b|\bdelegate\b"), 1.0),
          (rx(r"\bassignment of (?:inventions|intellectual|patents?|copyright)|\bhereby assigns?\b|"

@@ -48,6 +48,9 @@ NEARBY = 1  # passages this close to a kept quote are the same place, not anothe
 _DEFINITION = re.compile(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?[\"“]([A-Z][^\"”]{1,60})[\"”]\s+"
                          r"(?:shall\s+)?(?:means?|has the meaning|shall have the meaning|"
                          r"refers? to|includes?)\b")
+# "9.5 Limitation of Liability." : a run-in clause title, every word capitalized but the small ones
+_TITLE = re.compile(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:[A-Z][\w'’/-]*|of|and|or|to|for|on|in|"
+                    r"the|&)\s*){1,8}\.$")
 _REFERENCE = re.compile(r"\b(?:Section|Sections|Article|Clause|Paragraph)\s+(\d+(?:\.\d+)*)",
                         re.IGNORECASE)
 _NUMBERED = re.compile(r"^\W{0,3}(?:(?:Section|Article|Clause)\s+)?(\d+(?:\.\d+)*)\.?\s",
@@ -90,8 +93,8 @@ def headings(passages: Sequence[Passage]) -> list[str]:
         else:
             found.append(current + " " + passage.text[:HEADING_CHARS] if current else
                          passage.text[:HEADING_CHARS])
-        current = passage.text if len(passage.text) < 70 and not passage.text.endswith(".") \
-            else ""
+        current = passage.text if len(passage.text) < 70 and (
+            not passage.text.endswith(".") or _TITLE.match(passage.text)) else ""
     return found
 
 
