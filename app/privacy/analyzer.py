@@ -16,11 +16,10 @@ import regex
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from app.privacy.addresses import complete_addresses
-from app.privacy.completion import complete_names
 from app.privacy.findings import Finding, resolve_overlaps
 from app.privacy.furniture import drop_document_furniture
 from app.privacy.nlp import FastContextEnhancer, NerOnlySpacyEngine
-from app.privacy.propagation import coordinated_names, propagate_names
+from app.privacy.propagation import with_names_propagated
 from app.privacy.registry import build_registry
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 
@@ -103,7 +102,7 @@ class PiiAnalyzer:
         per_text: list[list[Finding]] = [[] for _ in texts]
         for (index, offset, _), findings in zip(pieces, found, strict=True):
             per_text[index].extend(finding.shifted(offset) for finding in findings)
-        return [_with_names_propagated(text, resolve_overlaps(complete_addresses(
+        return [with_names_propagated(text, resolve_overlaps(complete_addresses(
                     text, drop_document_furniture(text, resolve_overlaps(findings)))))
                 for text, findings in zip(texts, per_text, strict=True)]
 
@@ -142,17 +141,6 @@ def _until_cancelled(pieces: Sequence[str], cancel: CancelFn) -> Iterator[str]:
     for piece in pieces:
         check_cancelled(cancel)
         yield piece
-
-
-def _with_names_propagated(text: str, findings: list[Finding]) -> list[Finding]:
-    findings = complete_names(text, findings)
-    extra = propagate_names(text, findings)
-    extra += coordinated_names(text, findings + extra)
-    if not extra:
-        return findings
-    kept = [f for f in findings
-            if f.entity_type != "ORGANIZATION" or not any(f.overlaps(e) for e in extra)]
-    return sorted(kept + extra, key=lambda f: (f.start, f.end))
 
 
 def _to_finding(result: Any) -> Finding:

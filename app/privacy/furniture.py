@@ -11,8 +11,13 @@ of names:
 - *furniture words*: a span holding a word of document structure (form, schedule, section,
   exhibit, report...) is a title or a reference, not a name, whichever recognizer found it
   ("Patient Intake Form" follows the cue "Patient" but is a form title);
-- *numbered headings*: what spaCy tags right after a section number at the start of a line,
-  and "addresses" that follow a structure word ("ARTICLE 1 DEFINITIONS").
+- *headings*: what spaCy tags right after a section number at the start of a line or on a
+  Markdown heading line ("## Allergies"), and "addresses" that follow a structure word
+  ("ARTICLE 1 DEFINITIONS");
+- *role titles*: a span made only of job-title words ("COO", "General Counsel") is the role
+  written beside a name, not a name or an organisation;
+- *possessed terms*: an organisation spaCy finds right after a possessive ("the other party's
+  Confidential Information", "its Affiliates") is a defined term: organisations are not owned.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ FURNITURE_WORDS = words(
     "authorization authorisation disclosure acknowledgment acknowledgement attachment "
     "clause clauses paragraph subsection table figure chapter"
 )
+ROLE_WORDS = words(
+    "general counsel chief officer executive operating financial technology technical "
+    "information security marketing legal compliance privacy medical nursing revenue "
+    "director managing manager president vice senior junior associate assistant deputy head "
+    "partner principal secretary treasurer chair chairman chairwoman chairperson founder "
+    "ceo coo cfo cto cio ciso cmo cpo cro clo gc evp svp vp md rn np pa esq phd "
+    "of the and & -"
+)
+_POSSESSOR = regex.compile(r"(?:['’]s?|\b(?:its|their|our|your|his|her|my))[ \t]+$",
+                           regex.IGNORECASE)
 _QUOTED = r"[\"“”']([^\"“”'\n]{2,60})[\"“”']"
 _DEFINITION = regex.compile(
     rf"\((?:[^()\n]{{0,40}}?\b(?:the|a|an|as|each|together|collectively|hereinafter)\s+)?"
@@ -45,6 +60,7 @@ _DEFINITION = regex.compile(
 _NUMBERED_HEADING = regex.compile(
     r"^[ \t>#*]*(?:(?:section|article|clause)\s+)?(?:\d+(?:\.\d+)*\.?|[A-Z]\.|[IVXL]+\.)[ \t]+",
     regex.MULTILINE | regex.IGNORECASE)
+_MARKDOWN_HEADING = regex.compile(r"[ \t]*#{1,6}[ \t]")
 _LEADING_ARTICLE = regex.compile(r"^(?:the|a|an|each|any|such)\s+", regex.IGNORECASE)
 _POSSESSIVE = regex.compile(r"['’]s?$")
 
@@ -81,6 +97,13 @@ def drop_document_furniture(text: str, findings: Sequence[Finding]) -> list[Find
 _WORD_BEFORE = regex.compile(r"(\p{L}+)[ \t]+$")
 
 
+def is_role(value: str) -> bool:
+    """"COO", "General Counsel", "Chief Operating Officer": words of job titles only."""
+    parts = value.replace(",", " ").casefold().split()
+    return bool(parts) and all(part.strip(".") in ROLE_WORDS for part in parts) and \
+        any(part.strip(".") not in ("of", "the", "and", "&", "-") for part in parts)
+
+
 def _is_furniture(text: str, finding: Finding, roles: set[str],
                   headings: frozenset[int]) -> bool:
     value = text[finding.start:finding.end]
@@ -92,7 +115,15 @@ def _is_furniture(text: str, finding: Finding, roles: set[str],
         return True
     if finding.entity_type not in NER_TYPES:
         return False
+    if finding.entity_type in NAME_TYPES and is_role(value):
+        return True
+    if finding.entity_type == "ORGANIZATION" and finding.recognizer in NER_RECOGNIZERS and \
+            _POSSESSOR.search(text, max(0, finding.start - 10), finding.start):
+        return True
     if finding.entity_type in NAME_TYPES and finding.start in headings \
             and finding.recognizer in NER_RECOGNIZERS:
         return True
+    if finding.recognizer in NER_RECOGNIZERS and _MARKDOWN_HEADING.match(
+            text, text.rfind("\n", 0, finding.start) + 1):
+        return True  # "## Allergies"
     return any(word.strip(".,:;()").casefold() in FURNITURE_WORDS for word in value.split())

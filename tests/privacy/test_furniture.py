@@ -58,3 +58,54 @@ def test_a_numbered_part_of_the_document_is_not_an_address() -> None:
     text = "ARTICLE 1 DEFINITIONS 2\n\nSection 1"
     findings = [Finding("STREET_ADDRESS", 8, len(text), 0.85, "StreetAddressRecognizer")]
     assert drop_document_furniture(text, findings) == []
+
+
+def test_the_sample_agreement_shows_no_role_or_defined_term_as_a_name(
+        analyzer: PiiAnalyzer) -> None:
+    text = (SAMPLES / "services_agreement.md").read_text(encoding="utf-8")
+    findings = analyzer.analyze(text)
+    names = {text[f.start:f.end] for f in findings
+             if f.entity_type in ("PERSON", "ORGANIZATION")}
+    assert not names & {"COO", "General", "General Counsel", "Confidential Information"}
+    assert ("LOCATION", "the State of New York") in {
+        (f.entity_type, text[f.start:f.end]) for f in findings}
+
+
+def test_the_sample_intake_form_shows_its_contacts_and_no_headings(
+        analyzer: PiiAnalyzer) -> None:
+    text = (SAMPLES / "patient_intake.md").read_text(encoding="utf-8")
+    found = {(f.entity_type, text[f.start:f.end]) for f in analyzer.analyze(text)}
+    assert ("PERSON", "Thomas Marsh") in found  # "Marsh" in the e-mail is not a common word
+    assert ("STREET_ADDRESS", "44 Willow Lane, Springfield, IL 62704") in found  # no "Phone"
+    assert not {value for _, value in found if "Allergies" in value or "November" in value
+                and not value.startswith("3 November 2026") or value == "3 November 2026."}
+
+
+@pytest.mark.parametrize(("value", "kept"), [
+    ("COO", False), ("General Counsel", False), ("Chief Operating Officer", False),
+    ("VP, Legal", False), ("Thomas Marsh", True), ("Office Depot", True),
+])
+def test_role_titles_are_not_names(value: str, kept: bool) -> None:
+    text = f"Signed by Dana Whitfield, {value}, today."
+    start = text.index(value, 20)
+    finding = Finding("ORGANIZATION", start, start + len(value), 0.6, "FilteredSpacyRecognizer")
+    assert (drop_document_furniture(text, [finding]) == [finding]) is kept
+
+
+@pytest.mark.parametrize(("text", "term", "kept"), [
+    ("Each party protects the other party's Confidential Information.",
+     "Confidential Information", False),
+    ("The Supplier shall indemnify its Affiliates.", "Affiliates", False),
+    ("The loan from Harbor Mutual was repaid.", "Harbor Mutual", True),
+])
+def test_an_organisation_after_a_possessive_is_a_defined_term(text: str, term: str,
+                                                              kept: bool) -> None:
+    start = text.index(term)
+    finding = Finding("ORGANIZATION", start, start + len(term), 0.6, "FilteredSpacyRecognizer")
+    assert (drop_document_furniture(text, [finding]) == [finding]) is kept
+
+
+def test_a_markdown_heading_is_not_a_name() -> None:
+    text = "## Allergies\nPenicillin (rash)."
+    findings = [Finding("ORGANIZATION", 3, 12, 0.6, "FilteredSpacyRecognizer")]
+    assert drop_document_furniture(text, findings) == []

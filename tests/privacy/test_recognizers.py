@@ -189,3 +189,49 @@ def test_a_timestamp_with_an_impossible_month_or_hour_is_not_one() -> None:
     assert recognizer.analyze("build 2024-13-05 09:30 failed", ["DATE_TIME"]) == []
     assert recognizer.analyze("at 2024-11-05 29:30", ["DATE_TIME"]) == []
     assert len(recognizer.analyze("at 2024-11-05 09:30:12Z", ["DATE_TIME"])) == 1
+
+
+@pytest.mark.parametrize(("entity", "text", "value"), [
+    ("ZIP_CODE", "Postal code: 114 55", "114 55"),
+    ("ZIP_CODE", "Postcode 1017 XN", "1017 XN"),
+    ("ZIP_CODE", "ZIP: 00-950", "00-950"),
+    ("LOCATION", "We returned to Ravensholt after the storm.", "Ravensholt"),
+    ("LOCATION", "I am in Ostervik for a conference", "Ostervik"),
+    ("STREET_ADDRESS", "meet me at 14 quarry lane, bramford", "14 quarry lane, bramford"),
+    ("PERSON", "hi, my name is ottilie brannock", "ottilie brannock"),
+    ("STREET_ADDRESS", "I live at 12 Quarry Lane, Leeds. Orsolya is my sister.",
+     "12 Quarry Lane, Leeds."),
+])
+def test_postcodes_place_cues_and_lower_case_text(analyzer: PiiAnalyzer, entity: str,
+                                                   text: str, value: str) -> None:
+    assert (entity, value) in found(analyzer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Signed on 3 November 2026 by both parties.",
+    "44 Willow Lane, Springfield, IL 62704\n**Phone:** (217) 555-0193",
+])
+def test_dates_and_form_labels_are_not_part_of_an_address(analyzer: PiiAnalyzer,
+                                                          text: str) -> None:
+    streets = {v for e, v in found(analyzer, text) if e == "STREET_ADDRESS"}
+    assert not {v for v in streets if "November" in v or "Phone" in v}
+
+
+def test_case_is_restored_without_moving_offsets() -> None:
+    from app.privacy.recognizers.base import is_lower_case, restore_case
+
+    text = "my name is borna jerković, i live at 4 straße nord"  # "my", "name", "at": stop words
+    restored = restore_case(text)
+    assert len(restored) == len(text)
+    assert restored == "my name is Borna Jerković, i Live at 4 Straße Nord"
+    assert is_lower_case(text) and not is_lower_case("Hi there") and not is_lower_case("123")
+
+
+def test_an_ner_entity_ends_at_a_line_break() -> None:
+    from presidio_analyzer import RecognizerResult
+
+    from app.privacy.recognizers.ner import _clean
+
+    text = "Halvard Brekke\n\nStaff nurse"
+    result = _clean(text, RecognizerResult("ORGANIZATION", 0, len(text), 0.6))
+    assert result is not None and text[result.start:result.end] == "Halvard Brekke"

@@ -16,7 +16,8 @@ _CAP = rf"(?!(?i:{_FUNCTION_WORDS})\b)\p{{Lu}}[\p{{L}}'’.-]*"
 # Lower-case particles inside place and street names ("Ostrov nad Ohrí", "Rua do Arenque").
 _PARTICLE = (r"(?:(?!(?:and|or|the|of|to|in|on|at|by|for|is|as|if|it)\b)\p{Ll}{1,3}|"
              r"della|van|von|der|den)")
-_NAME_WORDS = rf"{_CAP}(?:[ ](?:{_PARTICLE}[ ])?{_CAP}){{0,3}}"
+# A full stop after a word longer than an abbreviation ("St.", "Mt.") ends the sentence.
+_NAME_WORDS = rf"{_CAP}(?:(?<!\p{{L}}{{4}}\.)[ ](?:{_PARTICLE}[ ])?{_CAP}){{0,3}}"
 _STREET_TYPE = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|"
                 r"Place|Pl|Terrace|Ter|Square|Sq|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Alley|"
                 r"Crescent|Close|Row|Trail|Trl|Plaza|Loop|Pike|Route|Rte)\.?")
@@ -28,7 +29,7 @@ _POSTCODE = (r"(?:\d{3,6}(?:[- ]\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}|"
              r"[A-Z]\d[A-Z][ ]\d[A-Z]\d)")
 _TAIL_PART = (rf"(?:{_UNIT}|{_POSTCODE}|\p{{Lu}}{{2}}(?:[ ]{_POSTCODE})?|"
               rf"{_NAME_WORDS}(?:[ ]\(\p{{Lu}}[\p{{L}} ]{{0,30}}\))?(?:[ ]{_POSTCODE})?)"
-              rf"(?![\p{{L}}\d])")
+              rf"(?![\p{{L}}\d])(?![ \t]*[*_]*:)")  # not a form label ("Phone:")
 # A tail part starts after a comma or a line break (with optional indentation and blank lines).
 _TAIL = rf"(?:(?:[ \t]*,[ \t]*|[ \t]*\n[\s,>?•*·]*|[ ]+(?={_UNIT}))(?:{_TAIL_PART})){{0,6}}"
 
@@ -46,12 +47,15 @@ _US_STREET = (rf"{_NUMBER}(?:[ ](?:[NSEW]\.?|North|South|East|West))?[ ]{_NAME_W
               rf"[ ]{_STREET_TYPE}")
 _INTL_STREET = (rf"{_NUMBER}[ ](?:(?i:{_PREFIX})[ ]{_ANY_WORDS}|{_NAME_WORDS})"
                 rf"(?:(?:[ ]\p{{Ll}}[\p{{Ll}}.]{{0,5}})?[ ]\d{{1,5}}[A-Za-z]?\.?)?")
+_LABELLED_POSTCODE = (r"\d{3}[ ]\d{2}|\d{2}-\d{3}|\d{4}[ ]?[A-Z]{2}|\d{3,5}(?:-\d{3,4})?|"
+                      r"[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d")
 _PO_BOX = r"P\.?[ ]?O\.?[ ]Box[ ]\d{1,6}"
 
 
 class StreetAddressRecognizer(RegexRecognizer):
     ENTITY = "STREET_ADDRESS"
     FLAGS = 0
+    CASE_RESTORE = True
     RULES = (
         ("us-street", rf"(?<![\w.,-])(?P<v>{_US_STREET}{_UNITS}{_TAIL})", 0.7),
         ("po-box", rf"(?<![\w-])(?P<v>{_PO_BOX}(?:[ ]{_NAME_WORDS})?{_UNITS}{_TAIL})", 0.7),
@@ -74,18 +78,21 @@ class StreetAddressRecognizer(RegexRecognizer):
         return min(0.85, score + 0.2 * parts) if parts else score
 
     def check(self, value: str) -> bool:
-        first = value.split(maxsplit=1)[0].casefold().rstrip(".")
+        """Not a reference ("Section 4 ...") nor a date ("3 November 2026")."""
+        first, *rest = [word.casefold().rstrip(".,") for word in value.split(maxsplit=2)]
         return (any(c.isalpha() for c in value) and not value.rstrip().endswith(",")
-                and first not in NOT_STREETS)
+                and first not in NOT_STREETS
+                and not (first.isdigit() and rest and rest[0] in _MONTHS))
 
 
 class ZipCodeRecognizer(RegexRecognizer):
-    """Postcodes on their own, next to their label (inside addresses they are part of those)."""
+    """Postcodes on their own, next to their label (inside addresses they are part of those),
+    in the shapes postal systems use: 12345(-6789), 123 45, 12-345, 1234 AB, A1A 1B1, SW1A 1AA."""
 
     ENTITY = "ZIP_CODE"
     RULES = (
         ("zip-anchored", r"\b(?:zip(?:[ ]?code)?|postal[ ]code|post[ ]?code)(?:[ ]is)?\s*[:#]?\s*"
-                         r"(?P<v>\d{3,5}(?:-\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})\b", 0.8),
+                         rf"(?P<v>{_LABELLED_POSTCODE})(?![\w-])", 0.8),
     )
     CONTEXT = ("zip", "postal", "postcode")
 
@@ -95,10 +102,13 @@ class PlaceCueRecognizer(RegexRecognizer):
 
     ENTITY = "LOCATION"
     FLAGS = 0
+    CASE_RESTORE = True
     RULES = (
         ("place-cue", rf"(?i:\boriginally from|\bmoved (?:here )?(?:from|to)|\bborn in|"
                       rf"\bgrew up in|\blives in|\bliving in|\bresides in|\bvisiting|"
-                      rf"\btravel(?:l?ing)? to|\bflew to|\barrived at|\bbased in|\blocated in)"
+                      rf"\btravel(?:l?ing)? to|\bflew to|\barrived at|\bbased in|\blocated in|"
+                      rf"\b(?:returned|relocated|drove|flown|emigrated) to|\bstaying in|"
+                      rf"\b(?:i am|i'm|we are|we're) (?:currently |now |still )?in)"
                       rf"[ ](?P<v>{_NAME_WORDS})", 0.9),
     )
 
@@ -106,6 +116,8 @@ class PlaceCueRecognizer(RegexRecognizer):
         return value.split(maxsplit=1)[0].casefold() not in NOT_STREETS
 
 
+_MONTHS = words("january february march april may june july august september october november "
+                "december jan feb mar apr jun jul aug sep sept oct nov dec")
 # First words that make "on Section 12" or "at Page 3" a reference, not a street.
 NOT_STREETS = words(
     "section schedule exhibit article page item form chapter part clause annex appendix table "

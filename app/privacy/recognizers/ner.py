@@ -1,5 +1,6 @@
 """spaCy's named entities, cleaned: label words ("DOB", "SSN", "IBAN") that the small model
-tags as organisations or people are dropped, and titles are cut off the front of names."""
+tags as organisations or people are dropped, titles are cut off the front of names, and an
+entity ends at a line break (the next line of a form or a signature block is another field)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,6 @@ def _clean(text: str, result: RecognizerResult) -> RecognizerResult | None:
         return None
     if result.entity_type == "PERSON" and (title := _TITLE.match(value)):
         result.start += title.end()
-    if result.entity_type == "PERSON" and "\n" in value.strip():
+    if "\n" in value.strip():  # a name does not run over a line break: "Ann Lee\n\nNurse"
         result.end = result.start + value.index("\n", len(value) - len(value.lstrip()))
     return result if result.end > result.start else None

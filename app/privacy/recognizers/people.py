@@ -19,6 +19,7 @@ _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mister|Doctor|Rev|Hon)\.?"
 class IntroducedNameRecognizer(RegexRecognizer):
     ENTITY = "PERSON"
     FLAGS = 0
+    CASE_RESTORE = True
     RULES = (
         ("title-name", rf"\b{_TITLE}[ ](?P<v>{_FULL})", 0.75),
         ("my-name-is", rf"(?i:\bmy name is|\bname is|\bcall me|"
