@@ -26,7 +26,8 @@ def rx(pattern: str) -> re.Pattern[str]:
 _NOTICE = (r"\b(?:days|months)['’]?\s+(?:prior\s+|advance\s+)?(?:written\s+)?(?:notice|"
            r"notification)|\b(?:prior|advance) (?:written )?notice\b|\bwritten notice\b")
 _REDACTION = rx(r"confidential treatment|\[\s*\*+\s*\]|\*\*\*|omitted and filed separately")
-_TOC = rx(r"\.{5,}|_{5,}|^[^.]{0,90}\s\d{1,3}$")
+_TOC = rx(r"\.{5,}|^[^.]{0,90}\s\d{1,3}$")
+_BLANKS = rx(r"_{5,}")  # a form's fill-in line: less likely the answer, but no table of contents
 DEFINITION = rx(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?[\"“][^\"”]{1,60}[\"”]\s+(?:shall\s+)?means?\b")
 _FILING_FOOTER = rx(r"\bSource:\s+[A-Z].{0,80}\b\d{1,2}/\d{1,2}/\d{4}")
 
@@ -46,7 +47,7 @@ class FieldSpec:
 
 
 COMMON_CUES: tuple[tuple[re.Pattern[str], float], ...] = ((_REDACTION, -0.5), (_TOC, -3.0),
-                                                          (_FILING_FOOTER, -1.5))
+                                                          (_BLANKS, -1.0), (_FILING_FOOTER, -1.5))
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
@@ -156,12 +157,17 @@ FIELDS: tuple[FieldSpec, ...] = (
             r"(?:reason|liability|penalty)")),
         ((rx(r"\bfor convenience\b|\bwithout cause\b|\bfor any reason\b|\bno reason\b"), 2.5),
          (rx(r"\bat any time\b"), 1.0),
-         (rx(r"\bmay (?:\w+ ){0,3}(?:terminate|cancel|withdraw|end)\b|"
+         (rx(r"\bmay\b[^.;]{0,40}\b(?:terminate|cancel|withdraw|end)\b|"
              r"\bright to (?:\w+ )?(?:terminate|"
              r"withdraw)\b|\b(?:terminated|cancell?ed) by\b"), 1.5),
          (DURATION, 0.5), (rx(r"\bnotice\b"), 0.5),
-         (rx(r"\bbreach|\bdefault|\binsolven|\bbankrupt|\bfails? to\b|\bfailure to\b|"
-             r"\bforce majeure\b"), -2.5),
+         (rx(r"\b(?:in|at) (?:its|their|his|her) (?:sole|absolute|own) (?:and absolute )?"
+             r"discretion\b|\b(?:upon|on|with|by giving)\s+(?:\S+\s+){0,4}(?:days|months)['’]?\s+"
+             r"(?:prior\s+|advance\s+)?(?:written\s+)?notice\b"), 1.0),
+         # for-cause grounds, unless the clause itself says "without cause" or "for any reason"
+         (rx(r"^(?!.*\b(?:for convenience|without cause|for any reason|or no reason)\b).*?(?:"
+             r"\bbreach|\bdefault|\binsolven|\bbankrupt|\bfails? to\b|\bfailure to\b|"
+             r"\bforce majeure\b)"), -2.5),
          (rx(r"\b(?:upon|following|after|on|in the event of) (?:the )?(?:any )?(?:expiration or )?"
              r"(?:early )?terminat|\bif this agreement is terminated\b|\bsurviv|"
              r"\b(?:termination|expiration)(?: or (?:termination|expiration))? of (?:this|the) "
@@ -246,6 +252,9 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"\b.{0,160}\b(?:compet|engage|own|operate|manage|sell|distribute|market|"
              r"manufacture|develop|promote|commercialize|become|participate|invest)"), 2.0),
          (rx(r"\bcompetitive|\bcompeting|\bcompetitor|\bin competition with\b|\bcompete\b"), 1.5),
+         # an item of a list of covenants ("You must: (a) not become a Competitor")
+         (rx(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+|\(?[a-z0-9]{1,4}\)\s+)?not (?:to )?(?:\w+ )?"
+             r"(?:compete|engage|become|own|operate|manage|participate)\b"), 2.0),
          (rx(r"\bdirectly or indirectly\b"), 1.0),
          (rx(r"\b(?:after|following) (?:the )?(?:termination|expiration)|\bthereafter\b"), 0.5),
          (rx(r"\bterritory\b|\bwithin (?:a )?(?:radius|\d+ miles)"), 0.5),

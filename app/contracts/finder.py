@@ -44,6 +44,9 @@ LIST_ITEMS = 6
 LIST_CHARS = 1200
 _SENTENCE_DONE = re.compile(r"[.!?][\"”')]?$")
 _LIST_ITEM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s")
+SIGNATURE_LINE_CHARS = 160
+_SIGNED_ON = re.compile(r"(?:\bdated?\s*:?\s*|^[A-Z][\w ./-]{0,40},\s*)(?:" + DATE.pattern + ")",
+                        re.IGNORECASE)
 NEARBY = 1  # passages this close to a kept quote are the same place, not another one
 _DEFINITION = re.compile(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?[\"“]([A-Z][^\"”]{1,60})[\"”]\s+"
                          r"(?:shall\s+)?(?:means?|has the meaning|shall have the meaning|"
@@ -127,7 +130,7 @@ def find_all_clauses(
                     candidates[spec.key].append(Match(spec.key, window, value))
     sections = section_starts(contract.passages)
     found = {spec.key: chosen(spec, candidates[spec.key], sections) for spec in fields}
-    return with_fallbacks(found)
+    return with_fallbacks(found, contract)
 
 
 def opening_windows(contract: ContractText) -> list[Passage]:
@@ -167,9 +170,24 @@ def list_windows(contract: ContractText) -> list[Passage]:
     return windows
 
 
-def with_fallbacks(found: dict[str, list[Match]]) -> dict[str, list[Match]]:
-    """Without a dated effective-date clause, a contract takes effect on its date: the dated
-    opening is quoted for the effective date too (after any undated effective clause)."""
+def signature_date(contract: ContractText) -> Passage | None:
+    """A contract undated at the top is dated by its signatures: the last short dated line
+    ("Date: March 3, 2021", "Houston, 2 April 2020") on the last pages of the main text."""
+    last_page = max((p.page for p in contract.passages if not p.annex), default=0)
+    lines = [passage for passage in contract.passages if not passage.annex and
+             passage.page >= last_page - 1 and len(passage.text) <= SIGNATURE_LINE_CHARS and
+             _SIGNED_ON.search(passage.text)]
+    return lines[-1] if lines else None
+
+
+def with_fallbacks(found: dict[str, list[Match]],
+                   contract: ContractText) -> dict[str, list[Match]]:
+    """An undated opening is dated by the signatures. Without a dated effective-date clause, a
+    contract takes effect on its date: the dated opening is quoted for the effective date too
+    (after any undated effective clause)."""
+    if "agreement_date" in found and not found["agreement_date"]:
+        signed = signature_date(contract)
+        found["agreement_date"] = [Match("agreement_date", signed, 0.0)] if signed else []
     effective, dated = found.get("effective_date"), found.get("agreement_date")
     if effective is None or not dated:
         return found

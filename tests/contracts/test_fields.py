@@ -60,6 +60,8 @@ POSITIVE = [
                            "obligations, and the foregoing limitations shall not apply to gross "
                            "negligence."),
     ("term", "This Agreement shall continue until December 31, 2025, when it shall expire."),
+    ("termination_for_convenience", "The Buyer may, in its sole discretion, terminate this "
+                                    "Agreement upon thirty (30) days' prior written notice."),
     ("audit_rights", "The Buyer has the right to inspect the Seller's production records once "
                      "a year on reasonable notice."),
     ("insurance", "The Seller shall maintain product liability insurance of at least "
@@ -168,6 +170,19 @@ def test_a_cover_page_with_names_on_their_own_lines_gives_the_parties() -> None:
     parties, dated = matches["parties"], matches["agreement_date"]
     assert parties is not None and "COPPERFIELD" in parties.passage.text
     assert dated is not None and "June 9, 2022" in dated.passage.text
+
+
+def test_an_undated_contract_is_dated_by_its_signatures() -> None:
+    undated = OPENING.replace("on June 9, 2022 ", "")
+    signatures = "Lakeside Foods Corp.\n\nBy: Jane Moss, President\n\nDate: July 14, 2022"
+    matches = find_clauses(contract_of([undated + "\n\n" + FILLER, FILLER + "\n\n" + signatures]))
+    dated = matches["agreement_date"]
+    assert dated is not None and dated.passage.page == 2 and "July 14, 2022" in dated.passage.text
+
+
+def test_a_contract_without_an_effective_date_clause_takes_effect_on_its_date() -> None:
+    found = find_all_clauses(contract_of([OPENING + "\n\n" + FILLER]))
+    assert [match.passage.text for match in found["effective_date"]] == [squash(OPENING)]
 
 
 def test_every_field_has_a_label_and_a_question() -> None:
