@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from core.errors import Cancelled
 from core.jobs import CancelFn, never_cancel
 from rag.errors import OcrUnavailable
+from rag.ocr.layout import reading_order
 from rag.ocr.preprocess import prepare
 from rag.ocr.scan import OcrWord, PageScan, clean_word, layout_words
 
@@ -41,6 +42,7 @@ BUNDLE_FOLDER = "tesseract"  # inside the frozen app's _internal folder
 BUNDLED_LIBRARIES = "lib"  # inside BUNDLE_FOLDER: the program's own libraries
 PAGE_TIMEOUT_SECONDS = 600.0  # a page of speckle once took over 10 min (see preprocess)
 _POLL_SECONDS = 0.1
+LAYOUT_VERSION = "order2"  # rag.ocr.layout: part of the cache key, so older orders re-read
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,12 @@ class TesseractEngine:
 
     @cached_property
     def identity(self) -> str:
-        """Program version and language: part of every cache key, so an upgrade re-reads."""
+        """Program version, language and reading order: part of every cache key, so an
+        upgrade re-reads."""
         completed = self._run(["--version"], b"", never_cancel)
         first = completed.decode("utf-8", "replace").strip().splitlines()
-        return f"tesseract {first[0].split()[-1] if first else '?'} {self.language}"
+        version = first[0].split()[-1] if first else "?"
+        return f"tesseract {version} {self.language} {LAYOUT_VERSION}"
 
     def recognise(self, image: Image, dpi: int, cancel: CancelFn = never_cancel) -> PageScan:
         buffer = io.BytesIO()
@@ -76,7 +80,7 @@ class TesseractEngine:
         arguments = ["stdin", "stdout", "-l", self.language, "--psm", "3", "--dpi", str(dpi),
                      "-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
         output = self._run(arguments, buffer.getvalue(), cancel)
-        words = layout_words(parse_tsv(output.decode("utf-8", "replace")))
+        words = layout_words(reading_order(parse_tsv(output.decode("utf-8", "replace"))))
         return PageScan(image.width, image.height, dpi, words, self.identity)
 
     def _environment(self) -> dict[str, str]:

@@ -126,3 +126,47 @@ def test_a_span_of_the_page_text_maps_to_word_boxes_scaled_to_the_shown_image() 
     assert scan.boxes_for(start, start + 4) == [(200, 40, 280, 70)]
     assert shown.boxes_for(start, start + 4) == [(100, 20, 140, 35)]
     assert shown.boxes_for(0, len(scan.text)) and shown.text == scan.text
+
+
+def _word(text: str, left: int, top: int, block: int, line: int = 1) -> OcrWord:
+    return OcrWord(text, (left, top, left + 20 * len(text), top + 30), 95.0, 0, (block, 1, line))
+
+
+def test_a_column_of_list_markers_joins_the_lines_it_stands_beside() -> None:
+    from rag.ocr.layout import reading_order
+
+    markers = [_word("10.", 50, 100, 1), _word("11.", 50, 300, 2)]  # Tesseract: own blocks
+    text = [_word("Term", 200, 102, 3, 1), _word("of", 300, 102, 3, 1),
+            _word("the", 200, 150, 3, 2), _word("lease.", 300, 150, 3, 2),
+            _word("Renewal", 200, 298, 3, 3), _word("notice", 380, 298, 3, 3),
+            _word("runs", 200, 350, 3, 4), _word("on.", 300, 350, 3, 4)]
+    ordered = reading_order(markers + text)
+    assert " ".join(w.text for w in ordered) == "10. Term of the lease. 11. Renewal notice runs on."
+    assert ordered[0].line == ordered[1].line  # one line in the page text
+    assert page_text_of(ordered).splitlines()[0] == "10. Term of"
+
+
+def test_two_columns_of_text_keep_their_own_order() -> None:
+    from rag.ocr.layout import reading_order
+
+    left = [_word(word, 50 + 120 * i, 100 + 40 * row, 1, row)
+            for row in range(3) for i, word in enumerate(["left", "column", "text", "here"])]
+    right = [_word(word, 700 + 120 * i, 100 + 40 * row, 2, row)
+             for row in range(3) for i, word in enumerate(["right", "column", "text", "too"])]
+    assert reading_order(left + right) == left + right
+
+
+def page_text_of(words: list[OcrWord]) -> str:
+    return PageScan(1000, 1000, 300, layout_words(words)).text
+
+
+def test_dot_leaders_read_as_flat_unsure_words_are_dropped_and_short_words_kept() -> None:
+    from rag.ocr.layout import reading_order
+
+    def word(text: str, left: int, height: int, confidence: float) -> OcrWord:
+        return OcrWord(text, (left, 120 - height, left + 40, 120), confidence, 0, (1, 1, 1))
+
+    line = [word("Definitions", 0, 20, 96.0), word("eee", 300, 4, 19.8),
+            word("tee", 360, 4, 30.1), word("-", 420, 3, 91.0), word("a", 460, 13, 45.0),
+            word("3", 500, 19, 93.6)]
+    assert [w.text for w in reading_order(line)] == ["Definitions", "-", "a", "3"]
