@@ -55,6 +55,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         (rx(r"\bbetween\b.{3,}\band\b|\bamong\b|\bentered into by\b|\bmade by\b|"
             r"\bby and between\b|\b(?:hereby )?enter into this\b|\bparties (?:to|of) this\b"),),
         ((rx(r"\bagreement\b|\bcontract\b"), 1.0), (re.compile(r"\(\s*(?:the\s+)?[\"“]"), 1.5),
+         (rx(r"\b(?:each|individually) (?:a|as a) [\"“]?Party\b|\bcollectively,? (?:as )?(?:the )?"
+             r"[\"“]?Parties\b|\bhereinafter (?:referred to as|called)\b"), 1.5),
          (rx(r"\b(?:agreement|contract|arrangement)\s+(?:is\s+)?(?:made\s+)?(?:by and\s+)?"
              r"between\b|"
              r"\bagreed (?:by and )?between\b"), 1.5),
@@ -95,7 +97,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         cuad_columns=("Effective Date",)),
     FieldSpec(
         "term", "Term and expiration", "How long does the agreement last?",
-        (rx(r"\bterm\b|\bexpir|\bcontinue in (?:full )?(?:force|effect)|"
+        (rx(r"\bterm\b|\bexpir|\bcontinue in (?:full )?(?:force|effect)|\bperpetu|"
+            r"\buntil terminated\b|\bindefinite|"
             r"\bremain in (?:full )?(?:force|effect)|\bin effect (?:until|for)\b|"
             r"\bcontinue (?:thereafter )?(?:in operation|until|for)\b|"
             r"\bterminate (?:on|upon the earlier)\b|"
@@ -109,6 +112,9 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\b(?:shall|will) (?:\w+ )?(?:expire|terminate|end|conclude) (?:on|upon|at|after)\b"),
           1.5),
          (DURATION, 1.5), (DATE, 1.0),
+         (rx(r"\bin perpetuity\b|\bperpetual (?:term|basis|agreement)\b|\bindefinite (?:term|"
+             r"period)\b|\b(?:continue|remain in (?:full )?(?:force|effect)) until terminated\b"),
+          1.5),
          (rx(r"\bunless (?:sooner|earlier) terminated\b|\bunless terminated (?:earlier|sooner)\b|"
              r"\bunless (?:\w+ )?terminated (?:earlier|sooner)"), 1.5),
          (rx(r"\b(?:from|commencing(?: on)?|beginning(?: on)?)\b.{0,40}\d{4}.{0,30}\b(?:to|until|"
@@ -117,6 +123,8 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\bduring the term\b|\bthroughout the term\b|\bany term\b|\bterm of (?:the )?"
              r"(?:license|lease|loan|employment)\b"), -1.5),
          (rx(r"\bterms and conditions\b|\binsurance\b|\bconfidential"), -1.0),
+         # severability: the rest "remains in full force" when one provision is invalid
+         (rx(r"\bseverab|\binvalid|\bunenforceable\b|\billegal\b"), -3.0),
          (rx(r"\brenew|\bextend"), -0.5)),
         heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:article\s+\w+\s*)?(?:term|duration)\b"),
         cuad_columns=("Expiration Date",)),
@@ -130,8 +138,11 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\bcalendar (?:year|quarter)\b|\bquarters?\b|\bduring the term\b"), -2.0),
          (rx(r"\b(?:additional|renewal|extension) (?:term|period)s?\b"), 1.0),
          (rx(r"\bunless\b.{0,200}\bnotice\b"), 0.5),
-         (rx(r"\brenew(?:al)? of (?:the |any |such )?(?:license|insurance|polic|permit)"), -1.5)),
-        heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:renewal|term)\b"), min_score=2.5,
+         (rx(r"\brenew(?:al)? of (?:the |any |such )?(?:license|insurance|polic|permit)"), -1.5),
+         # it is the agreement or its term that renews, not a cure or review period
+         (rx(r"\bthis (?:\w+ )?(?:agreement|contract)\b|\b(?:the|initial|current|then[- ]current|"
+             r"original|renewal) term\b|\bterm of this\b"), 1.0)),
+        heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:renewal|term)\b"), min_score=3.5,
         cuad_columns=("Renewal Term",)),
     FieldSpec(
         "renewal_notice", "Notice to stop renewal",
@@ -173,7 +184,11 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"\b(?:termination|expiration)(?: or (?:termination|expiration))? of (?:this|the) "
              r"(?:\w+ )?(?:agreement|contract)\b[^.]{0,30}\bfor any reason\b"), -2.5),
          # a right that needs a listed ground is termination for cause
-         (rx(r"\b(?:any|one or more) of the following\b|\bfollowing (?:grounds|events)\b"), -2.5)),
+         (rx(r"\b(?:any|one or more) of the following\b|\bfollowing (?:grounds|events)\b"), -2.5),
+         # a right that needs a condition ("if sales fall short") is not one at will
+         (rx(r"^(?!.*\b(?:for convenience|without cause|for any reason|or no reason)\b)"
+             r"(?:(?:\W{0,3}\(?\w{1,5}\)\s*)?(?:if|in the event|should|unless)\b|"
+             r".*?\b(?:terminate|cancel)\b[^.;]{0,80}\b(?:if|in the event)\b)"), -1.5)),
         min_score=3.5, cuad_columns=("Termination For Convenience",)),
     FieldSpec(
         "governing_law", "Governing law", "Which law governs the agreement?",
@@ -216,7 +231,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         "uncapped_liability", "Uncapped liability", "Is any liability left unlimited?",
         (rx(r"\bliab|\bdamages\b|\blimitations?\b"),
          rx(r"\bexcept\b|\bexcluding\b|\bother than\b|\bnot (?:\w+ )?(?:limit|apply|restrict|"
-            r"exclude)|\bunlimited\b|\bwithout limit\b|\bprovided,? (?:however,? )?that\b"),
+            r"exclude)|\bunlimited\b|\bwithout limit\b|\bprovided,? (?:however,? )?that\b|"
+            r"\bnothing in\b|\bsave (?:for|in)\b"),
          rx(r"\bin no event\b|\blimit|\bnot exceed\b|\bconsequential\b|\bexclu|"
             r"\bnot be liable\b|\bunlimited\b")),
         ((rx(r"\bin no event\b|\blimited to\b|\bnot exceed\b|\btotal liability\b|"
@@ -224,7 +240,10 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"\b(?:foregoing|above|these) limitations?\b|\blimitations? (?:of|on) liabilit"), 2.0),
          (rx(r"^.{0,60}\bexcept\b|\bnotwithstanding\b"), 1.5),
          (rx(r"\bconfidential|\bindemnif|\bgross(?:ly)? negligen|\bwil?lful|\bfraud|\binfring|"
-             r"\bintellectual property\b|\b(?:section|article|sections)\s+\d"), 1.5),
+             r"\bintellectual property\b|\b(?:section|article|sections)\s+\d|\bdeath\b|"
+             r"\bpersonal injury\b|\bbodily injury\b"), 1.5),
+         (rx(r"\bnothing in this (?:\w+ )?(?:agreement|clause|section|article)\b.{0,80}\b(?:limit|"
+             r"exclude|restrict)"), 1.5),
          (rx(r"\b(?:shall|will|does|do) not (?:\w+ )?(?:limit|apply)|\bunlimited liability\b"),
           1.5)),
         min_score=5.0, cuad_columns=("Uncapped Liability",)),
@@ -275,7 +294,9 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"(?<![-\w])exclusive,"), 2.0),
          (rx(r"(?<![-\w])exclusive (?:\w+ ){0,2}(?:right|license|licence|distribut|basis|supplier|"
              r"provider|dealer|agent|agency|reseller|territory|marketing|partner|sponsor|"
-             r"appointment|option)|\bon an exclusive\b|\bexclusively\b|\bexclusivity\b"), 2.0),
+             r"appointment|option|licensee|manufactur|representative|seller|retailer|vendor|"
+             r"source|purchaser|customer|channel|franchise)|\bon an exclusive\b|\bexclusively\b|"
+             r"\bexclusivity\b"), 2.0),
          (rx(r"\bonly (?:distributor|supplier|provider|reseller|licensee|source)\b|\bsole (?:and "
              r"exclusive )?(?:distributor|supplier|provider|source|reseller|agent|licensee|"
              r"representative)\b"), 2.0),
