@@ -166,6 +166,9 @@ class Services:
         if old in policies and policies.get(new) != policies[old]:
             self.settings_store.update("privacy", workspace_policies={**policies,
                                                                       new: policies[old]})
+        adapters = self.settings.llm.workspace_adapters  # a renamed workspace keeps its adapter
+        if old in adapters and adapters.get(new) != adapters[old]:
+            self.settings_store.update("llm", workspace_adapters={**adapters, new: adapters[old]})
 
     def _history_redactor(self, workspace: str) -> Callable[[str], str] | None:
         """Conversation history follows the workspace's policy: redacted as its index is."""

@@ -39,6 +39,8 @@ class LlmSettings(_Section):
     temperature: float = Field(0.2, ge=0.0, le=2.0)
     max_tokens: int = Field(512, ge=1, le=8192)
     system_prompt: str = Field(DEFAULT_SYSTEM_PROMPT, min_length=1, max_length=4000)
+    workspace_adapters: dict[str, str] = Field(
+        default_factory=dict, description="LoRA adapter id per workspace (models/adapters)")
 
 
 class RagSettings(_Section):

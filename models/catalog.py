@@ -126,24 +126,7 @@ class ModelCatalog:
     def _stage_file(
         self, sources: builtins.list[Path], *, progress: ProgressFn, cancel: CancelFn
     ) -> tuple[Path, str]:
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        total = sum(path.stat().st_size for path in sources) or 1
-        handle, name = tempfile.mkstemp(dir=self.models_dir, prefix=".import-", suffix=".part")
-        staged, digest, done = Path(name), hashlib.sha256(), 0
-        try:
-            with os.fdopen(handle, "wb") as out:
-                for source in sources:
-                    with source.open("rb") as stream:
-                        while block := stream.read(_COPY_BLOCK):
-                            check_cancelled(cancel)
-                            out.write(block)
-                            digest.update(block)
-                            done += len(block)
-                            progress(done / total, f"Copying {source.name}")
-        except BaseException:
-            staged.unlink(missing_ok=True)
-            raise
-        return staged, digest.hexdigest()
+        return stage_copy(self.models_dir, sources, progress=progress, cancel=cancel)
 
     def _commit(
         self, staged: tuple[Path, str], model_id: str, file_name: str, *, embedded: bool,
@@ -180,6 +163,30 @@ class ModelCatalog:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(payload, stream, indent=2)
         os.replace(name, self.models_dir / CATALOG_FILE)
+
+
+def stage_copy(folder: Path, sources: list[Path], *, progress: ProgressFn = no_progress,
+               cancel: CancelFn = never_cancel) -> tuple[Path, str]:
+    """Copy ``sources`` one after the other into a temporary file in ``folder``, hashing as it
+    goes: (temporary path, sha256). Nothing is left behind when it fails or is cancelled."""
+    folder.mkdir(parents=True, exist_ok=True)
+    total = sum(path.stat().st_size for path in sources) or 1
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".part")
+    staged, digest, done = Path(name), hashlib.sha256(), 0
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for source in sources:
+                with source.open("rb") as stream:
+                    while block := stream.read(_COPY_BLOCK):
+                        check_cancelled(cancel)
+                        out.write(block)
+                        digest.update(block)
+                        done += len(block)
+                        progress(done / total, f"Copying {source.name}")
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged, digest.hexdigest()
 
 
 def _info_from(

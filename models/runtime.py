@@ -77,6 +77,7 @@ class LlamaCppRuntime:
         self._lock = threading.RLock()
         self._llama: Any = None
         self._model_path: Path | None = None
+        self._adapter_path: Path | None = None
         self._prompt_style = "completion"
         self._chat_renderer: tuple[Any, str, str] | None = None  # compiled once per model
         self.last_stats = GenerationStats()
@@ -90,17 +91,29 @@ class LlamaCppRuntime:
     def n_ctx(self) -> int:
         return int(self._llama.n_ctx()) if self._llama is not None else 0
 
+    @property
+    def adapter_path(self) -> Path | None:
+        return self._adapter_path
+
     def load(
-        self, path: Path, *, prompt_style: str = "completion", context_length: int = 0
+        self, path: Path, *, prompt_style: str = "completion", context_length: int = 0,
+        adapter: Path | None = None,
     ) -> None:
+        """Load the GGUF at ``path``, with the LoRA adapter GGUF ``adapter`` on top if given
+        (checked against the model first, so a mismatch names its reason)."""
         path = Path(path)
         _check_fits_in_memory(path)
+        if adapter is not None:
+            from models.adapters.lora_gguf import check_fits
+
+            check_fits(Path(adapter), path)
         n_ctx = min(context_length or self.context_cap, self.context_cap)
         with self._lock:
             self.unload()
             self._llama = _open_llama(path, n_ctx=n_ctx, threads=self.threads,
-                                      verbose=self.verbose)
+                                      verbose=self.verbose, adapter=adapter)
             self._model_path, self._prompt_style = path, prompt_style
+            self._adapter_path = Path(adapter) if adapter is not None else None
             self._chat_renderer = None
 
     def unload(self) -> None:
@@ -108,6 +121,7 @@ class LlamaCppRuntime:
             if self._llama is not None:
                 self._llama.close()
             self._llama, self._model_path, self._chat_renderer = None, None, None
+            self._adapter_path = None
 
     # ----- text
     def count_tokens(self, text: str) -> int:
@@ -251,20 +265,22 @@ def _load_portable_cpu_backends() -> None:
     _backends_loaded = True
 
 
-def _open_llama(path: Path, *, n_ctx: int, threads: int, verbose: bool) -> Any:
+def _open_llama(path: Path, *, n_ctx: int, threads: int, verbose: bool,
+                adapter: Path | None = None) -> Any:
     from llama_cpp import Llama
 
     if not verbose:
         _route_llama_logs_to_logging()
     _load_portable_cpu_backends()
-
     try:
         return Llama(
             str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
             swa_full=True, verbose=verbose,
+            lora_path=str(adapter) if adapter is not None else None,
         )
     except Exception as error:
-        raise ModelError(f"{path.name} could not be loaded by llama.cpp ({error}). "
+        what = f"{path.name} with the adapter {adapter.name}" if adapter else path.name
+        raise ModelError(f"{what} could not be loaded by llama.cpp ({error}). "
                          "The file may be damaged or of an unsupported kind.") from None
 
 

@@ -19,16 +19,17 @@ class FakeRuntime:
         self.answer, self.delay = answer, delay
         self.threads = 1
         self.model_path: Path | None = None
+        self.adapter_path: Path | None = None
         self.n_ctx = 2048
         self.requests: list[PromptRequest] = []
         self.loads = 0
 
     def load(self, path: Path, *, prompt_style: str = "completion",
-             context_length: int = 0) -> None:
-        self.model_path, self.loads = path, self.loads + 1
+             context_length: int = 0, adapter: Path | None = None) -> None:
+        self.model_path, self.adapter_path, self.loads = path, adapter, self.loads + 1
 
     def unload(self) -> None:
-        self.model_path = None
+        self.model_path = self.adapter_path = None
 
     def stream(self, request: PromptRequest, options: GenerationOptions | None = None, *,
                cancel: CancelFn = never_cancel) -> Iterator[str]:

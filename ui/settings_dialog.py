@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.services import Services
 from app.settings import updated
 from core.errors import InputError
+from models.adapters.catalog import describe_adapter
 from models.catalog import describe_model
 from ui.errors import show_error
 from ui.worker import Job, JobRunner
@@ -165,8 +166,68 @@ class SettingsDialog(QDialog):
         label = f"Redaction policy of “{self.workspace}”:" if self.workspace else \
             "Default redaction policy:"
         form.addRow(label, self.policy_combo)
+        if self.workspace:
+            form.addRow(f"Adapter for “{self.workspace}”:", self._adapter_row())
         form.addRow(QLabel("<small>Thread changes apply the next time a model loads.</small>"))
         return box
+
+    # ----- adapters (LoRA, one per workspace)
+    def _adapter_row(self) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.adapter_combo = QComboBox()
+        self.adapter_import_button = QPushButton("Import adapter…")
+        self.adapter_import_button.clicked.connect(self.choose_adapter_import)
+        layout.addWidget(self.adapter_combo, 1)
+        layout.addWidget(self.adapter_import_button)
+        self.list_adapters()
+        return row
+
+    def list_adapters(self) -> None:
+        """None, then every adapter installed, with its base model and size."""
+        models = self.services.models
+        current = models.adapter_for(self.workspace)
+        self.adapter_combo.clear()
+        self.adapter_combo.addItem("None (the model as it is)", "")
+        for info in models.adapters.list():
+            described = describe_adapter(info)
+            self.adapter_combo.addItem(
+                f"{info.name} (for {described['Base model']}, rank {described['Rank']}, "
+                f"{described['Size']}, sha256 {info.sha256[:12]}…)", info.id)
+        self.adapter_combo.setCurrentIndex(
+            max(0, self.adapter_combo.findData(current.id if current else "")))
+
+    def choose_adapter_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import a LoRA adapter", "",
+                                              "LoRA adapters (*.gguf)")
+        if name:
+            self.import_adapter(Path(name))
+
+    def import_adapter(self, path: Path) -> Job:
+        self.adapter_import_button.setEnabled(False)
+        return (Job(self.services.models.import_adapter, path)
+                .on_success(self._on_adapter_imported).on_failure(self._on_adapter_failed)
+                .start(self.runner))
+
+    def _on_adapter_imported(self, info: Any) -> None:
+        self.adapter_import_button.setEnabled(True)
+        self.list_adapters()
+        self.adapter_combo.setCurrentIndex(self.adapter_combo.findData(info.id))
+        self.message.setText(f"Adapter {info.name} imported; Save to use it here.")
+
+    def _on_adapter_failed(self, error: BaseException) -> None:
+        self.adapter_import_button.setEnabled(True)
+        show_error(self, error, title="Adapter not imported")
+
+    def _chosen_adapters(self) -> dict[str, str]:
+        chosen = dict(self.services.settings.llm.workspace_adapters)
+        adapter_id = self.adapter_combo.currentData() if self.workspace else None
+        if self.workspace and adapter_id:
+            chosen[self.workspace] = adapter_id
+        elif self.workspace:
+            chosen.pop(self.workspace, None)
+        return chosen
 
     def _fill_policies(self) -> None:
         from app.privacy.policy import POLICIES
@@ -201,7 +262,8 @@ class SettingsDialog(QDialog):
         settings = updated(self.services.settings, "llm",
                            temperature=self.temperature_edit.text().strip(),
                            max_tokens=self.max_tokens_edit.text().strip(),
-                           threads=self.threads_edit.text().strip())
+                           threads=self.threads_edit.text().strip(),
+                           workspace_adapters=self._chosen_adapters())
         privacy = settings.privacy
         policy = self.policy_combo.currentText()
         if self.workspace:

@@ -33,9 +33,10 @@ class SlowLoadingRuntime(FakeRuntime):
         self.may_finish = threading.Event()
 
     def load(self, path: Path, *, prompt_style: str = "completion",
-             context_length: int = 0) -> None:
+             context_length: int = 0, adapter: Path | None = None) -> None:
         assert self.may_finish.wait(60), "the test never let the load finish"
-        super().load(path, prompt_style=prompt_style, context_length=context_length)
+        super().load(path, prompt_style=prompt_style, context_length=context_length,
+                     adapter=adapter)
 
 
 def window_with_contract(qtbot: Any, make_window: WindowFactory, tmp_path: Path,
