@@ -60,6 +60,10 @@ POSITIVE = [
                            "obligations, and the foregoing limitations shall not apply to gross "
                            "negligence."),
     ("term", "This Agreement shall continue until December 31, 2025, when it shall expire."),
+    ("term", "This Agreement is entered into in perpetuity and shall remain in force until "
+             "terminated by either party."),
+    ("uncapped_liability", "Nothing in this Agreement shall limit or exclude either party's "
+                           "liability for death or personal injury caused by its negligence."),
     ("termination_for_convenience", "The Buyer may, in its sole discretion, terminate this "
                                     "Agreement upon thirty (30) days' prior written notice."),
     ("audit_rights", "The Buyer has the right to inspect the Seller's production records once "
@@ -94,6 +98,12 @@ NEGATIVE = [
                           "bankrupt or makes an assignment for the benefit of its creditors."),
     ("non_compete", "Nothing in this Agreement shall prevent the Buyer from developing or "
                     "selling competing products."),
+    ("term", "If any provision of this Agreement is held invalid, the remaining provisions shall "
+             "continue in full force and effect."),
+    ("renewal", "The review period may be extended for an additional sixty (60) days at the "
+                "request of the reviewing committee."),
+    ("termination_for_convenience", "If annual sales fall below 10,000 units, the Buyer may "
+                                    "terminate this Agreement upon ninety (90) days notice."),
 ]
 
 
@@ -170,6 +180,13 @@ def test_a_cover_page_with_names_on_their_own_lines_gives_the_parties() -> None:
     parties, dated = matches["parties"], matches["agreement_date"]
     assert parties is not None and "COPPERFIELD" in parties.passage.text
     assert dated is not None and "June 9, 2022" in dated.passage.text
+
+
+def test_parties_named_without_between_are_found() -> None:
+    opening = ("Lakeside Foods Corp. and Copperfield Packaging Ltd. (each a \"Party\") hereby "
+               "enter into this Supply Agreement.")
+    parties = find_clauses(contract_of([opening + "\n\n" + FILLER]))["parties"]
+    assert parties is not None and parties.passage.text == squash(opening)
 
 
 def test_an_undated_contract_is_dated_by_its_signatures() -> None:
