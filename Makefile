@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench eval lint installer installer-test screenshots clean
+.PHONY: setup run test bench eval lint installer installer-test screenshots clean adapter
 
 setup:
 	@bash installers/setup_env.sh
@@ -32,6 +32,27 @@ eval: setup
 	$(PY) -m tests.bench.eval_contracts
 	$(PY) -m tests.bench.eval_ocr
 	$(PY) -m tests.bench.eval_answers $(EVAL_ANSWERS_ARGS)
+
+# The grounded-answer LoRA adapter (models/adapters/train.py), trained on this CPU; not in CI.
+# Its own environment: the app's packages plus peft; llama.cpp's LoRA converter comes from the
+# llama-cpp-python source of the pinned version. ADAPTER_ARGS="--minutes 60" to train longer.
+ADAPTER_VENV := .venv-adapter
+ADAPTER_OUT := .cache/adapter
+LLAMA_CPP_VERSION = $(shell sed -n 's/^llama_cpp_python==//p;s/^llama-cpp-python==//p' constraints.txt)
+LLAMA_SOURCE = $(ADAPTER_OUT)/llama_cpp_python-$(LLAMA_CPP_VERSION)/vendor/llama.cpp
+
+adapter: setup
+	test -x $(ADAPTER_VENV)/bin/python || \
+	  "$$($(PY) -c 'import sys; print(sys._base_executable)')" -m venv $(ADAPTER_VENV)
+	$(ADAPTER_VENV)/bin/python -c "import site, sys, pathlib; pathlib.Path(site.getsitepackages()[0], 'enclave-base.pth').write_text(sys.argv[1])" \
+	  "$$($(PY) -c 'import site; print(site.getsitepackages()[0])')"
+	$(ADAPTER_VENV)/bin/python -c "import peft" 2>/dev/null || $(ADAPTER_VENV)/bin/pip install -q -c constraints.txt peft
+	test -f $(LLAMA_SOURCE)/convert_lora_to_gguf.py || ( \
+	  $(PY) -m pip download -q --no-deps --no-binary :all: -d $(ADAPTER_OUT)/sdist llama-cpp-python==$(LLAMA_CPP_VERSION) && \
+	  tar -xzf $(ADAPTER_OUT)/sdist/llama_cpp_python-$(LLAMA_CPP_VERSION).tar.gz -C $(ADAPTER_OUT) --wildcards \
+	    '*/vendor/llama.cpp/convert_lora_to_gguf.py' '*/vendor/llama.cpp/convert_hf_to_gguf.py' \
+	    '*/vendor/llama.cpp/conversion/*' '*/vendor/llama.cpp/gguf-py/*' )
+	$(ADAPTER_VENV)/bin/python -m models.adapters.train --out $(ADAPTER_OUT) --llama-source $(LLAMA_SOURCE) $(ADAPTER_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check core app ui rag models installers tests

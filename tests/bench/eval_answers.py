@@ -1,7 +1,7 @@
 """Answer quality on CUAD: is the labelled fact stated, cited and verified, and nothing unsupported?
 
     python -m tests.bench.eval_answers [--scope single library] [--split dev held-out]
-        [--limit N] [--no-model] [--before REV]
+        [--limit N] [--no-model] [--before REV] [--adapter LORA.gguf]
 
 Questions come from the lawyers' normalised answers in CUAD's ``master_clauses.csv`` (see
 ``tests.bench.answer_labels``), asked with one contract per workspace ("the agreement") and in
@@ -108,7 +108,7 @@ def contract_texts(library: Library, contracts: Sequence[str]) -> dict[str, tupl
     return {name: texts[name] for name in contracts if name in texts}
 
 
-def load_runtime(load_model: bool) -> Any:
+def load_runtime(load_model: bool, adapter: Path | None = None) -> Any:
     if not load_model:
         return None
     from models.catalog import ModelCatalog
@@ -118,7 +118,7 @@ def load_runtime(load_model: bool) -> Any:
     info = catalog.install_embedded()
     runtime = LlamaCppRuntime(context_cap=2048)
     runtime.load(catalog.path_of(info), prompt_style=info.prompt_style,
-                 context_length=info.context_length)
+                 context_length=info.context_length, adapter=adapter)
     return runtime
 
 
@@ -257,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="ask at most N, spread over types")
     parser.add_argument("--no-model", action="store_true", help="evidence only, no phrasing")
     parser.add_argument("--before", metavar="REV", help="measure the ChatService of REV")
+    parser.add_argument("--adapter", type=Path, help="a LoRA adapter GGUF on the model")
     args = parser.parse_args(argv)
     from app.egress import go_offline
 
@@ -269,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     found, left_out = questions(lambda name: docs[name][1] if name in docs else "")
     print(f"{len(found)} answerable questions ({left_out} labels not stated in the text left out)")
     asked = select(found, args.scope, args.split, args.limit)
-    runtime = load_runtime(not args.no_model)
+    runtime = load_runtime(not args.no_model, args.adapter)
     retriever_for: Callable[[str], HybridRetriever] = \
         lambda name: HybridRetriever(library.workspace(name), embedder)  # noqa: E731
     if args.before:
