@@ -17,7 +17,9 @@ from app.privacy.furniture import FURNITURE_WORDS
 from app.privacy.wordlists import words
 
 MIN_SCORE = 0.6
-_TAIL = regex.compile(r"\G(?:[ ]\p{Lu}\.?(?=[ ]))?[ ](?P<word>\p{Lu}[\p{Ll}'’-]+)(?![\p{L}\d])")
+# Not a word followed by a colon: the next form label ("Ann Lee Title: CEO").
+_TAIL = regex.compile(r"\G(?:[ ]\p{Lu}\.?(?=[ ]))?[ ](?P<word>\p{Lu}[\p{Ll}'’-]+)"
+                      r"(?![\p{L}\d])(?![ \t]*:)")
 NOT_SURNAMES = words(
     "street st avenue ave road rd lane ln drive dr boulevard blvd way court ct place pl square "
     "suite apt unit floor building inc ltd llc llp plc corp co company group bank holdings "

@@ -6,8 +6,9 @@ cross-references ("Schedule A. Reports"). This step uses the document's own cont
 of names:
 
 - *defined terms*: a word the document defines, ``("Supplier")``, ``"Client" means``,
-  ``hereinafter "Buyer"``, is a role in that document, wherever it appears (unless it is part of
-  a name found in the same document: ``Dana Whitfield ("Whitfield")``);
+  ``hereinafter "Buyer"``, ``... Limited Partnership (Transporter)``, is a role in that
+  document, wherever it appears (unless it is part of a name found in the same document, with
+  a known given name or surname beside it: ``Dana Whitfield ("Whitfield")``);
 - *furniture words*: a span holding a word of document structure (form, schedule, section,
   exhibit, report...) is a title or a reference, not a name, whichever recognizer found it
   ("Patient Intake Form" follows the cue "Patient" but is a form title);
@@ -27,6 +28,7 @@ from collections.abc import Sequence
 import regex
 
 from app.privacy.findings import NER_RECOGNIZERS, Finding
+from app.privacy.gazetteer import is_known_name
 from app.privacy.wordlists import words
 
 NAME_TYPES = frozenset({"PERSON", "ORGANIZATION"})
@@ -57,6 +59,11 @@ _DEFINITION = regex.compile(
     rf"{_QUOTED}\s+(?:means|shall mean|has the meaning|refers to|includes|is defined)\b|"
     rf"\b(?:hereinafter|hereafter)(?:\s+(?:referred\s+to|called|known))?(?:\s+as)?\s+"
     rf"(?:the\s+)?{_QUOTED}", regex.IGNORECASE)
+# "Great Lakes Gas Transmission Limited Partnership (Transporter)": a company's role, unquoted.
+_COMPANY_ROLE = regex.compile(
+    r"(?i:\b(?:inc|incorporated|corp|corporation|company|co|ltd|limited|llc|llp|lp|plc|"
+    r"partnership|gmbh|ag|sa|nv|bv))\.?,?[ \t]+\((?i:the[ \t]+)?"
+    r"(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)\)")
 _NUMBERED_HEADING = regex.compile(
     r"^[ \t>#*]*(?:(?:section|article|clause)\s+)?(?:\d+(?:\.\d+)*\.?|[A-Z]\.|[IVXL]+\.)[ \t]+",
     regex.MULTILINE | regex.IGNORECASE)
@@ -67,7 +74,7 @@ _POSSESSIVE = regex.compile(r"['’]s?$")
 
 def defined_terms(text: str) -> frozenset[str]:
     """The terms ``text`` defines, case-folded."""
-    terms = set()
+    terms = {_term_key(match.group(1)) for match in _COMPANY_ROLE.finditer(text)}
     for match in _DEFINITION.finditer(text):
         term = next(group for group in match.groups() if group)
         terms.add(_term_key(term))
@@ -88,13 +95,30 @@ def drop_document_furniture(text: str, findings: Sequence[Finding]) -> list[Find
     """``findings`` without the names that are really parts of the document."""
     terms = defined_terms(text)
     names = [_term_key(text[f.start:f.end]) for f in findings if f.entity_type == "PERSON"]
-    roles = {term for term in terms if not any(term != name and term in name.split()
-                                                 for name in names)}
+    roles = {term for term in terms if not any(_part_of_a_name(term, name) for name in names)}
     headings = heading_starts(text)
     return [f for f in findings if not _is_furniture(text, f, roles, headings)]
 
 
 _WORD_BEFORE = regex.compile(r"(\p{L}+)[ \t]+$")
+
+
+def _holds_a_role(key: str, roles: set[str]) -> bool:
+    """The span is a role, or a role with words that are no name ("Licensee Sites")."""
+    if key in roles:
+        return True
+    padded = f" {key} "
+    return any(f" {role} " in padded and not any(
+        is_known_name(word) for word in key.split() if word not in role.split())
+        for role in roles)
+
+
+def _part_of_a_name(term: str, name: str) -> bool:
+    """Whether a defined term is a person's name part ("Dana Whitfield" ("Whitfield")): the
+    name holds the term and a known given name or surname ("Licensee Sites" does not)."""
+    parts = name.split()
+    return term != name and term in parts and any(
+        is_known_name(part) for part in parts if part != term)
 
 
 def is_role(value: str) -> bool:
@@ -111,7 +135,7 @@ def _is_furniture(text: str, finding: Finding, roles: set[str],
             before := _WORD_BEFORE.search(text, max(0, finding.start - 30), finding.start)) \
             and before.group(1).casefold() in FURNITURE_WORDS:
         return True  # "ARTICLE 1 DEFINITIONS", "Section 12 Main obligations": a reference
-    if finding.entity_type in NAME_TYPES and _term_key(value) in roles:
+    if finding.entity_type in NAME_TYPES and _holds_a_role(_term_key(value), roles):
         return True
     if finding.entity_type not in NER_TYPES:
         return False

@@ -41,7 +41,8 @@ _GIVEN_ATTRIBUTES = ("first_names", "first_names_male", "first_names_female",
                      "first_names_nonbinary")
 _SURNAME_ATTRIBUTES = ("last_names", "last_names_male", "last_names_female")
 _PLACE_ATTRIBUTES = ("countries", "states", "provinces")
-_PLACE = regex.compile(r"^\p{L}[\p{L}'’.-]*(?:[ ][\p{L}'’.-]+)*$")
+# Four letters at least: shorter entries are codes ("SA", "LP") that collide with acronyms.
+_PLACE = regex.compile(r"^(?=.{4})\p{L}[\p{L}'’.-]*(?:[ ][\p{L}'’.-]+)*$")
 
 
 @cache

@@ -12,7 +12,9 @@
 - *E-mail addresses*: two words whose letters both appear in the user name of an e-mail address
   in the same document ("Layla Gairbekov" and "LaylaGairbekov@..."), no gazetteer needed.
 - *Places and companies*: spaCy's "persons" that are countries, states or provinces become
-  places, and those holding a word of companies ("Williamson Orchestra") organisations.
+  places, those followed by a street word ("Marina Fort| Street") streets, and those holding
+  a word of companies ("Williamson Orchestra") organisations; a country, state or province
+  written with capitals and found by nothing is a place ("Carry Me Back To Canada").
 
 The gazetteer is only ever supporting evidence: a word must also be capitalised, not written in
 lower case elsewhere in the document, and not a word of companies, addresses or job titles.
@@ -68,8 +70,15 @@ _SINGLE = regex.compile(rf"(?<=\p{{Ll}}[,;]?[ ])(?P<v>{_NAME_WORD})(?=[,;.!?]?[ 
 _LINKS = regex.compile(r"\S+@\S+|\S*://\S+|www\.\S+")
 _LOWER_CASE_WORD = regex.compile(r"(?<![\p{L}])\p{Ll}+(?![\p{L}])")
 _NOT_LETTER = regex.compile(r"[^\p{L}]")
+_STREET_WORD_AFTER = regex.compile(
+    r"\G[ ](?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Court|Way|Place|"
+    r"Terrace|Square|Parkway|Highway|Crescent|Close)\b\.?")
+_CAPITALISED_RUN = regex.compile(r"(?<![\p{L}\d])\p{Lu}[\p{L}'’.-]*(?:[ ]\p{Lu}[\p{L}'’.-]*){0,2}")
 _EMAIL_USER = regex.compile(r"(?<![\w.+-])(?P<user>[\w.%+-]+)@[\w-]+\.\w")
 _WORD_BEFORE = regex.compile(r"(\S+)[ ]$")
+_AFTER_COMMA = regex.compile(r",[ ]+$")  # "Institut d'etudes politiques, Paris": a place
+_DETERMINER_BEFORE = regex.compile(
+    r"(?i:\b(?:the|a|an|this|that|these|those|each|any|such|its|their|our|your|no))[ ]+$")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:;]\s*|\n\s*)$")
 _WORD_AFTER = regex.compile(r"\G[ ](\S+)")
 # Words before a name that do not make it part of a longer capitalised title.
@@ -134,7 +143,9 @@ class NameEvidence:
             return True
         if len(parts) > 1:
             return is_given_name(parts[0])
-        return is_given_name(value) and not self.after_place_preposition(finding.start)
+        return is_given_name(value) and not self.after_place_preposition(finding.start) and not (
+            finding.entity_type == "LOCATION" and _AFTER_COMMA.search(
+                self.text, max(0, finding.start - 3), finding.start))
 
     def spelt_by_email(self, parts: list[str]) -> bool:
         """Whether an e-mail user name of the document holds all these (2+) words."""
@@ -177,6 +188,9 @@ def _retyped(finding: Finding, evidence: NameEvidence) -> Finding:
         return replace(finding, entity_type="PERSON", score=max(finding.score, RETYPED_SCORE))
     if finding.entity_type == "PERSON" and evidence.is_place(finding):
         return replace(finding, entity_type="LOCATION")
+    if finding.entity_type == "PERSON" and (
+            street := _STREET_WORD_AFTER.match(evidence.text, finding.end)):
+        return replace(finding, entity_type="LOCATION", end=street.end())
     if finding.entity_type == "PERSON" and any(
             word.casefold().strip(".,") in ORGANISATION_WORDS
             for word in evidence.text[finding.start:finding.end].split()):
@@ -213,7 +227,26 @@ def gazetteer_names(text: str, findings: list[Finding]) -> list[Finding]:
         if _free(taken, start, end):
             extra.append(Finding("PERSON", start, end, score, "NameGazetteer"))
             taken.append((start, end))
+    for start, end in _places(evidence):
+        if _free(taken, start, end):
+            extra.append(Finding("LOCATION", start, end, PAIR_SCORE, "PlaceGazetteer"))
+            taken.append((start, end))
     return extra
+
+
+def _places(evidence: NameEvidence) -> list[tuple[int, int]]:
+    """Countries, states and provinces written with capitals ("Canada", "New South Wales"),
+    the longest first; a given name only after a place preposition ("Georgia said...")."""
+    spans = []
+    for match in _CAPITALISED_RUN.finditer(evidence.text, overlapped=True):
+        words = match.group().rstrip(".").split()
+        for size in range(len(words), 0, -1):
+            value = " ".join(words[:size])
+            if value.casefold() in place_names() and (
+                    not is_given_name(value) or evidence.after_place_preposition(match.start())):
+                spans.append((match.start(), match.start() + len(value)))
+                break
+    return spans
 
 
 Span = tuple[tuple[int, int], float]
@@ -258,13 +291,16 @@ def _speakers(evidence: NameEvidence) -> list[Span]:
 
 def _single_names(evidence: NameEvidence) -> list[Span]:
     """A given name alone inside a sentence ("Why is Glyceria so impulsive?") or addressed at
-    the start of a line ("Danial, can I..."); not after "in", "from"... (places)."""
+    the start of a line ("Danial, can I..."); not after "in", "from"... (places) nor after
+    "the", "any"... (a defined term: "subject to the Cap")."""
     spans = []
     for pattern in (_SINGLE, _LINE_START_NAME):
         for match in pattern.finditer(evidence.text):
             word = match.group("v")
             if is_given_name(word) and evidence.name_like(word) and \
-                    not evidence.after_place_preposition(match.start("v")):
+                    not evidence.after_place_preposition(match.start("v")) and \
+                    not evidence.in_title_run(*match.span("v")) and not _DETERMINER_BEFORE.search(
+                        evidence.text, max(0, match.start("v") - 12), match.start("v")):
                 spans.append((match.span("v"), SINGLE_SCORE))
     return spans
 

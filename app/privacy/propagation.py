@@ -15,6 +15,7 @@ from app.privacy.completion import complete_names
 from app.privacy.findings import NER_RECOGNIZERS, Finding
 from app.privacy.furniture import is_role
 from app.privacy.name_evidence import lower_case_words, with_name_evidence
+from app.privacy.recognizers.ner import NOT_ENTITIES
 from app.privacy.wordlists import words
 
 PROPAGATED_SCORE = 0.5
@@ -49,14 +50,15 @@ def _gives_way(finding: Finding, name: Finding) -> bool:
             name.start, name.end)))
 
 
-def _blocks(finding: Finding, start: int, end: int) -> bool:
+def _blocks(text: str, finding: Finding, start: int, end: int) -> bool:
     """Whether an existing finding keeps a name off ``start:end``: organisation guesses never
-    do ("everyone calls me Christine"), other NER guesses only where they differ."""
+    do ("everyone calls me Christine"), other NER guesses only where they differ, and never
+    for a word in capitals ("MICOA" once tagged a person is no evidence about its others)."""
     if not (finding.start < end and start < finding.end) or \
             finding.entity_type == "ORGANIZATION":
         return False
     return finding.recognizer not in NER_RECOGNIZERS or (finding.start, finding.end) != (
-        start, end)
+        start, end) or text[start:end].isupper()
 
 
 def _person_at(finding: Finding, start: int, end: int) -> bool:
@@ -73,7 +75,7 @@ def coordinated_names(text: str, findings: list[Finding]) -> list[Finding]:
         for start, end in _neighbours_in_list(text, person):
             if _distinctive(text[start:end].split()[0]) and not is_role(text[start:end]) \
                     and not any(
-                    _blocks(f, start, end) or _person_at(f, start, end)
+                    _blocks(text, f, start, end) or _person_at(f, start, end)
                     for f in findings + extra):
                 found = Finding("PERSON", start, end, PROPAGATED_SCORE, "NameCoordination")
                 extra.append(found)
@@ -101,7 +103,7 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     extra = []
     for match in pattern.finditer(text):
         start, end = match.span()
-        if not any(_blocks(f, start, end) or _person_at(f, start, end) for f in findings):
+        if not any(_blocks(text, f, start, end) or _person_at(f, start, end) for f in findings):
             extra.append(Finding("PERSON", start, end, PROPAGATED_SCORE,
                                  "NamePropagation"))
     return extra
@@ -134,4 +136,5 @@ def _distinctive(part: str, lower_case_text: bool = False) -> bool:
     folded = part.casefold()
     return len(part) >= 4 and (part[0].isupper() or lower_case_text and
                                folded not in STOP_WORDS) \
-        and folded not in _COMMON and part.replace("-", "").isalpha()
+        and folded not in _COMMON and folded not in NOT_ENTITIES \
+        and part.replace("-", "").isalpha()

@@ -109,3 +109,17 @@ def test_a_markdown_heading_is_not_a_name() -> None:
     text = "## Allergies\nPenicillin (rash)."
     findings = [Finding("ORGANIZATION", 3, 12, 0.6, "FilteredSpacyRecognizer")]
     assert drop_document_furniture(text, findings) == []
+
+
+def test_a_company_role_in_parentheses_is_a_defined_term_without_quotes() -> None:
+    text = ("Entered into by Eastgate Gas Limited Partnership (Transporter) and NORTHLINE "
+            "PIPELINE COMPANY (Shipper). Transporter ships. Call Thomas Marsh (Tom).")
+    assert {"transporter", "shipper"} == defined_terms(text)
+
+
+def test_a_defined_term_beside_words_that_are_no_name_is_still_a_role() -> None:
+    text = 'Beta Inc. ("Licensee"). Licensee Sites are listed. Licensee pays.'
+    sites, alone = text.index("Licensee Sites"), text.rindex("Licensee")
+    findings = [Finding("PERSON", sites, sites + 14, 0.85, "FilteredSpacyRecognizer"),
+                Finding("PERSON", alone, alone + 8, 0.85, "FilteredSpacyRecognizer")]
+    assert drop_document_furniture(text, findings) == []

@@ -73,7 +73,33 @@ def test_names_spacy_left_alone_are_found(text: str, expected: set[str]) -> None
     "Chief Executive Officer Report",  # job-title words are not names
 ])
 def test_capitalised_words_that_are_not_names_stay_unflagged(text: str) -> None:
-    assert gazetteer_names(text, []) == []
+    assert _values(text, gazetteer_names(text, [])) == set()
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ('The song "Carry Me Back To Portugal" was a hit.', {"Portugal"}),
+    ("We flew to Georgia in May.", {"Georgia"}),  # a given name too, after "to": a place
+    ("Georgia called me yesterday.", set()),
+    ("She moved to New South Wales.", {"New South Wales"}),
+])
+def test_countries_and_states_found_by_nothing_are_places(text: str, places: set[str]) -> None:
+    assert _values(text, gazetteer_names(text, []), "LOCATION") == places
+
+
+@pytest.mark.parametrize(("text", "value", "entity"), [
+    ("Lunch on Marina Fort Street today.", "Marina Fort", "LOCATION"),
+    ("Concert by the Williamson Orchestra tonight.", "Williamson Orchestra", "ORGANIZATION"),
+])
+def test_spacy_persons_that_are_streets_or_companies(text: str, value: str,
+                                                     entity: str) -> None:
+    [retyped] = retype_names(text, [_ner(text, value, "PERSON", 0.85)])
+    assert retyped.entity_type == entity
+    assert text[retyped.start:retyped.end].startswith(value)
+
+
+def test_a_defined_term_after_a_determiner_is_not_a_given_name() -> None:
+    text = "All Expenses, subject to the Cap, are paid. Any Grant is final."
+    assert _values(text, gazetteer_names(text, [])) == set()
 
 
 def test_words_an_email_user_name_spells_are_a_name_without_any_name_list() -> None:

@@ -235,3 +235,23 @@ def test_an_ner_entity_ends_at_a_line_break() -> None:
     text = "Halvard Brekke\n\nStaff nurse"
     result = _clean(text, RecognizerResult("ORGANIZATION", 0, len(text), 0.6))
     assert result is not None and text[result.start:result.end] == "Halvard Brekke"
+
+
+def test_an_ner_entity_ends_before_a_form_label_and_a_possessive() -> None:
+    from presidio_analyzer import RecognizerResult
+
+    from app.privacy.recognizers.ner import _clean
+
+    for text, name in (("By: Joseph Ferrant   Title: Chief Legal Officer", "Joseph Ferrant"),
+                       ("the verses from Ann Lindqvist's Cautionary Tales", "Ann Lindqvist")):
+        start = text.index(name)
+        end = text.index("Chief") - 2 if "Title" in text else text.index(" Tales")
+        result = _clean(text, RecognizerResult("PERSON", start, end, 0.85))
+        assert result is not None and text[result.start:result.end] == name
+
+
+def test_a_signature_block_label_is_not_part_of_a_name(analyzer: PiiAnalyzer) -> None:
+    text = "By: /s/ Joseph Ferrant Name: Joseph Ferrant Title: Chief Legal Officer\n" \
+           "By:     Name:     Title:     Date:"
+    persons = {v for e, v in found(analyzer, text) if e == "PERSON"}
+    assert "Joseph Ferrant" in persons and not {v for v in persons if "Title" in v}

@@ -1,6 +1,8 @@
 """spaCy's named entities, cleaned: label words ("DOB", "SSN", "IBAN") that the small model
 tags as organisations or people are dropped, titles are cut off the front of names, and an
-entity ends at a line break (the next line of a form or a signature block is another field)."""
+entity ends at a line break (the next line of a form or a signature block is another field),
+before the next form label ("Ann Lee   Title: CEO") and before a possessive ("Ann Lee's
+Cautionary Tales")."""
 
 from __future__ import annotations
 
@@ -20,9 +22,12 @@ NOT_ENTITIES = words(
     "name address dl ppn hipaa phi pii gdpr ccpa ferpa glba sox kyc aml medicare medicaid visa "
     "mastercard amex ssa irs n/a na tbd bot user answer question ok person persons party "
     "parties customer client licensee licensor buyer seller company page section exhibit "
-    "schedule article agreement term "
+    "schedule article agreement term title titles signature signed by attn attention re cc "
+    "dated date "
 )
 _TITLE = regex.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Rev|Hon)\.?\s+")
+_POSSESSIVE = regex.compile(r"['’]s?(?=\s|$)")
+_NEXT_LABEL = regex.compile(r"\s+\p{L}+(?=[ \t]*:)")
 _HAS_DIGIT_OR_AT = regex.compile(r"[\d@]")
 
 
@@ -65,4 +70,8 @@ def _clean(text: str, result: RecognizerResult) -> RecognizerResult | None:
         result.start += title.end()
     if "\n" in value.strip():  # a name does not run over a line break: "Ann Lee\n\nNurse"
         result.end = result.start + value.index("\n", len(value) - len(value.lstrip()))
+    if (label := _NEXT_LABEL.search(text, result.start, result.end + 1)) is not None:
+        result.end = label.start()  # "Ann Lee   Title: CEO": the name ends before the label
+    if (possessive := _POSSESSIVE.search(text, result.start, result.end)) is not None:
+        result.end = possessive.start()  # "Ann Lee's Cautionary Tales": the name ends at 's
     return result if result.end > result.start else None

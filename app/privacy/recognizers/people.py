@@ -8,8 +8,10 @@ from __future__ import annotations
 from app.privacy.recognizers.base import RegexRecognizer
 from app.privacy.wordlists import words
 
-_NAME = r"\p{Lu}[\p{Ll}'’-]+(?:[ -]\p{Lu}[\p{Ll}'’-]+|[ ]\p{Lu}\.?(?=[ ]\p{Lu})){0,3}"
-_FULL = rf"{_NAME}(?:[ ]\p{{Lu}}\.)?(?:[ ]\p{{Lu}}[\p{{Ll}}'’-]+)?"
+# A word followed by a colon is the next form label ("Name: Ann Lee Title: CEO"), not a name.
+_WORD = r"\p{Lu}[\p{Ll}'’-]+(?![\p{Ll}'’-]|[ \t]*:)"
+_NAME = rf"{_WORD}(?:[ -]{_WORD}|[ ]\p{{Lu}}\.?(?=[ ]\p{{Lu}})){{0,3}}"
+_FULL = rf"{_NAME}(?:[ ]\p{{Lu}}\.)?(?:[ ]{_WORD})?"
 # A numbered street line: a second number, a street word or a unit after the first number.
 _STREET_LINE = (r"\d{1,6}[ ][^\n]*?(?:[ ]\d{1,5}\b|\b(?:Street|St|Avenue|Ave|Road|Rd|"
                 r"Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Apt|Suite|Unit)\b)")
@@ -50,7 +52,8 @@ class IntroducedNameRecognizer(RegexRecognizer):
 
 # Capitalised words that follow the same cues but are not names.
 NOT_NAMES = words(
-    "the a an it this that i not here there sorry going happy glad just so very also now still "
+    "the a an it this that i he she we they you who not here there sorry going happy glad just "
+    "so very also now still "
     "available interested looking writing calling trying unable able sure new please thank "
     "thanks hello hi monday tuesday wednesday thursday friday saturday sunday january february "
     "march april may june july august september october november december "
