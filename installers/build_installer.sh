@@ -33,8 +33,11 @@ prepare_environment() {
 check_ocr_engine() {
     # The bundle carries Tesseract, its libraries and eng.traineddata (installers/tesseract_bundle.py):
     # fail now rather than after the long build.
-    if ! command -v tesseract >/dev/null || ! compgen -G "/usr/share/tesseract-ocr/*/tessdata/eng.traineddata" >/dev/null; then
-        echo "installer: install tesseract-ocr and tesseract-ocr-eng first (the bundle carries them)" >&2
+    local models=/usr/share/tesseract-ocr/*/tessdata
+    if ! command -v tesseract >/dev/null || ! compgen -G "$models/eng.traineddata" >/dev/null \
+            || ! compgen -G "$models/osd.traineddata" >/dev/null; then
+        echo "installer: install tesseract-ocr, tesseract-ocr-eng and tesseract-ocr-osd first" \
+             "(the bundle carries them)" >&2
         exit 1
     fi
 }

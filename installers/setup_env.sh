@@ -58,6 +58,9 @@ ensure_system_libraries() {
     # OCR of scans (rag.ocr) reads English with this model; the frozen app carries both.
     compgen -G "/usr/share/tesseract-ocr/*/tessdata/eng.traineddata" >/dev/null \
         || missing+=(tesseract-ocr-eng)
+    # Script detection tells why an unreadable page is refused (for example Cyrillic text).
+    compgen -G "/usr/share/tesseract-ocr/*/tessdata/osd.traineddata" >/dev/null \
+        || missing+=(tesseract-ocr-osd)
     (( ${#missing[@]} )) || return 0
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
         echo "setup: installing system packages (${missing[*]})"

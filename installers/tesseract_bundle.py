@@ -3,7 +3,8 @@ and the English model, copied into one folder of the frozen app.
 
 The air-gapped desktop need not have the ``tesseract-ocr`` package: the frozen app runs the
 bundled program with ``LD_LIBRARY_PATH`` on the bundled libraries and ``TESSDATA_PREFIX`` on the
-bundled model (rag.ocr.tesseract.TesseractEngine.locate). Only the C runtime (glibc: libc,
+bundled models (rag.ocr.tesseract.TesseractEngine.locate): ``eng`` reads, ``osd`` tells which
+script an unreadable page is in. Only the C runtime (glibc: libc,
 libm, the dynamic loader...) stays with the system, as for the rest of the frozen app, whose
 floor is already the build machine's glibc: copying it would break on any other glibc.
 
@@ -12,6 +13,7 @@ Layout, under ``_internal/tesseract/``::
     tesseract                 the program
     lib/libtesseract.so.5 ... its libraries, named by soname
     tessdata/eng.traineddata  the English model
+    tessdata/osd.traineddata  script and orientation detection
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ PROGRAM = "tesseract"
 LIBRARY_FOLDER = "lib"  # rag.ocr.tesseract.BUNDLED_LIBRARIES
 MODEL_FOLDER = "tessdata"
 MODEL = "eng.traineddata"
+SCRIPT_MODEL = "osd.traineddata"
 # glibc's own libraries: always the system's (they must match its dynamic loader).
 SYSTEM_RUNTIME = re.compile(
     r"^(ld-linux.*|linux-vdso.*|libc|libm|libdl|libpthread|librt|libresolv|libutil|libanl"
@@ -41,6 +44,7 @@ class CollectedTesseract:
     program: Path
     libraries: tuple[str, ...]  # sonames copied into lib/
     model: Path
+    script_model: Path
 
     @property
     def library_folder(self) -> Path:
@@ -55,7 +59,8 @@ def collect_tesseract(folder: Path, program: Path | None = None,
                       model: Path | None = None) -> CollectedTesseract:
     """Copies the program, its library closure and ``eng.traineddata`` into ``folder``."""
     source = (program or _system_program()).resolve()
-    model_source = model or _system_model()
+    model_source = model or _system_model(MODEL)
+    script_source = model_source.with_name(SCRIPT_MODEL)
     (folder / LIBRARY_FOLDER).mkdir(parents=True, exist_ok=True)
     (folder / MODEL_FOLDER).mkdir(exist_ok=True)
     shutil.copy2(source, folder / PROGRAM)
@@ -63,8 +68,12 @@ def collect_tesseract(folder: Path, program: Path | None = None,
     for soname, path in libraries.items():
         shutil.copy2(path.resolve(), folder / LIBRARY_FOLDER / soname)  # a file, not a link
     shutil.copyfile(model_source, folder / MODEL_FOLDER / MODEL)
+    if not script_source.is_file():
+        raise FileNotFoundError(f"{SCRIPT_MODEL} is not beside {model_source}: the bundle needs "
+                                "it (Debian: tesseract-ocr-osd)")
+    shutil.copyfile(script_source, folder / MODEL_FOLDER / SCRIPT_MODEL)
     return CollectedTesseract(folder, folder / PROGRAM, tuple(sorted(libraries)),
-                              folder / MODEL_FOLDER / MODEL)
+                              folder / MODEL_FOLDER / MODEL, folder / MODEL_FOLDER / SCRIPT_MODEL)
 
 
 def library_closure(binary: Path) -> dict[str, Path]:
@@ -92,11 +101,11 @@ def _system_program() -> Path:
     return Path(found)
 
 
-def _system_model() -> Path:
-    found = sorted(Path("/").glob(f"{_SYSTEM_MODELS.lstrip('/')}/{MODEL}"))
+def _system_model(name: str) -> Path:
+    found = sorted(Path("/").glob(f"{_SYSTEM_MODELS.lstrip('/')}/{name}"))
     if not found:
         raise FileNotFoundError("tesseract-ocr-eng is not installed: the bundle needs its "
-                                f"{MODEL} (installers/setup_env.sh installs it)")
+                                f"{name} (installers/setup_env.sh installs it)")
     return found[-1]
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 NOISY = 7.0  # mean grey-level change made by the median filter
+BLANK_RANGE = 24  # grey levels between a page's darkest and lightest pixel when nothing is on it
 
 
 def prepare(image: Image) -> Image:
@@ -31,3 +32,9 @@ def noise_level(image: Image, filtered: Image) -> float:
     before = np.asarray(image, dtype=np.int16)
     after = np.asarray(filtered, dtype=np.int16)
     return float(np.mean(np.abs(before - after)))
+
+
+def is_blank(image: Image) -> bool:
+    """Nothing drawn at all: an empty page, or an image the renderer could not decode."""
+    pixels = np.asarray(image if image.mode == "L" else image.convert("L"))
+    return int(pixels.max()) - int(pixels.min()) < BLANK_RANGE

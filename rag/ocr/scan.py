@@ -44,6 +44,7 @@ class PageScan:
     dpi: int
     words: tuple[OcrWord, ...] = field(default_factory=tuple)
     engine: str = ""
+    note: str = ""  # why OCR could not read the page, when the engine could tell
 
     @property
     def text(self) -> str:
@@ -81,14 +82,16 @@ class PageScan:
     def to_json(self) -> str:
         words = [[w.text, *w.box, w.confidence, w.start, *w.line] for w in self.words]
         return json.dumps({"width": self.width, "height": self.height, "dpi": self.dpi,
-                           "engine": self.engine, "words": words}, separators=(",", ":"))
+                           "engine": self.engine, "note": self.note, "words": words},
+                          separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> PageScan:
         data = json.loads(text)
         words = tuple(OcrWord(row[0], (row[1], row[2], row[3], row[4]), row[5], row[6],
                               (row[7], row[8], row[9])) for row in data["words"])
-        return cls(data["width"], data["height"], data["dpi"], words, data.get("engine", ""))
+        return cls(data["width"], data["height"], data["dpi"], words, data.get("engine", ""),
+                   data.get("note", ""))
 
 
 def clean_word(text: str) -> str:
@@ -131,17 +134,27 @@ def _separator(previous: tuple[int, int, int], line: tuple[int, int, int]) -> st
 
 
 def unreadable_note(scans: dict[int, PageScan]) -> str:
-    """Why OCR gave no text, page by page: no words at all, or words too unsure to keep."""
-    blank = [number for number, scan in sorted(scans.items()) if not scan.words]
-    unsure = [f"{number} ({scan.confidence:.0f}%)" for number, scan in sorted(scans.items())
-              if scan.words and not scan.readable]
+    """Why OCR gave no text, page by page: no words at all, or words too unsure to keep, with
+    what the engine could tell of the page (a blank image, a script other than Latin...)."""
+    blank = {number: scan for number, scan in sorted(scans.items()) if not scan.words}
+    unsure = {number: scan for number, scan in sorted(scans.items())
+              if scan.words and not scan.readable}
     parts = []
     if blank:
-        parts.append(f"no text at all on page(s) {_listed([str(n) for n in blank])}")
+        parts.append(f"no text at all on page(s) {_listed([str(n) for n in blank])}"
+                     + _why(blank.values(), ""))
     if unsure:
-        parts.append(f"only unreliable text on page(s) {_listed(unsure)} (mean confidence): "
-                     "a picture, a damaged scan or a language other than English")
+        pages = [f"{number} ({scan.confidence:.0f}%)" for number, scan in unsure.items()]
+        parts.append(f"only unreliable text on page(s) {_listed(pages)} (mean confidence)"
+                     + _why(unsure.values(), "a picture, a damaged scan or a language other "
+                                             "than English"))
     return "; ".join(parts)
+
+
+def _why(scans: Iterable[PageScan], otherwise: str) -> str:
+    notes = sorted({scan.note for scan in scans if scan.note})
+    reason = "; ".join(notes) or otherwise
+    return f": {reason}" if reason else ""
 
 
 def _listed(items: list[str]) -> str:

@@ -17,12 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +32,7 @@ from core.errors import Cancelled
 from core.jobs import CancelFn, never_cancel
 from rag.errors import OcrUnavailable
 from rag.ocr.layout import reading_order
-from rag.ocr.preprocess import prepare
+from rag.ocr.preprocess import is_blank, prepare
 from rag.ocr.scan import OcrWord, PageScan, clean_word, layout_words
 
 if TYPE_CHECKING:
@@ -42,7 +43,12 @@ BUNDLE_FOLDER = "tesseract"  # inside the frozen app's _internal folder
 BUNDLED_LIBRARIES = "lib"  # inside BUNDLE_FOLDER: the program's own libraries
 PAGE_TIMEOUT_SECONDS = 600.0  # a page of speckle once took over 10 min (see preprocess)
 _POLL_SECONDS = 0.1
-LAYOUT_VERSION = "order2"  # rag.ocr.layout: part of the cache key, so older orders re-read
+BLANK_PAGE = "the page image is blank (empty, or an image that cannot be decoded)"
+NO_TEXT_LINES = ("too few characters to make a line of text (a picture, or a scan too damaged "
+                 "to read)")
+# What we make of Tesseract's output (rag.ocr.layout's order, the notes on unreadable pages):
+# part of the cache key, so pages read by an older version are read again.
+OUTPUT_VERSION = "v3"
 
 
 @dataclass(frozen=True)
@@ -72,16 +78,36 @@ class TesseractEngine:
         completed = self._run(["--version"], b"", never_cancel)
         first = completed.decode("utf-8", "replace").strip().splitlines()
         version = first[0].split()[-1] if first else "?"
-        return f"tesseract {version} {self.language} {LAYOUT_VERSION}"
+        return f"tesseract {version} {self.language} {OUTPUT_VERSION}"
 
     def recognise(self, image: Image, dpi: int, cancel: CancelFn = never_cancel) -> PageScan:
+        prepared = prepare(image)
+        if is_blank(prepared):
+            return PageScan(image.width, image.height, dpi, (), self.identity, BLANK_PAGE)
         buffer = io.BytesIO()
-        prepare(image).save(buffer, format="PNG", compress_level=1)
+        prepared.save(buffer, format="PNG", compress_level=1)
         arguments = ["stdin", "stdout", "-l", self.language, "--psm", "3", "--dpi", str(dpi),
                      "-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
         output = self._run(arguments, buffer.getvalue(), cancel)
         words = layout_words(reading_order(parse_tsv(output.decode("utf-8", "replace"))))
-        return PageScan(image.width, image.height, dpi, words, self.identity)
+        scan = PageScan(image.width, image.height, dpi, words, self.identity)
+        if scan.words and not scan.readable:
+            return replace(scan, note=self._script_note(buffer.getvalue(), dpi, cancel))
+        return scan
+
+    def _script_note(self, png: bytes, dpi: int, cancel: CancelFn) -> str:
+        """What Tesseract's script detection (OSD, ``osd.traineddata``) says of a page it could
+        not read: another script, or too few characters for any line of text."""
+        try:
+            output = self._run(["stdin", "stdout", "--psm", "0", "--dpi", str(dpi)], png, cancel)
+        except OcrUnavailable as error:
+            return NO_TEXT_LINES if "Error during processing" in error.message else ""
+        found = re.search(r"^Script: (\w+)", output.decode("utf-8", "replace"), re.MULTILINE)
+        if found is None:
+            return ""
+        if found.group(1) == "Latin":
+            return "Latin text too damaged or faint to read"
+        return f"text in {found.group(1)} script, which the English OCR model does not read"
 
     def _environment(self) -> dict[str, str]:
         environment = dict(os.environ, OMP_THREAD_LIMIT="1")

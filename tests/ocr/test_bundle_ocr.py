@@ -86,6 +86,8 @@ def test_the_build_stages_tesseract_where_the_frozen_engine_finds_it(
     folder = internal / tesseract.BUNDLE_FOLDER
     assert engine.binary == str(folder / "tesseract")
     assert engine.tessdata == folder / "tessdata"
+    assert sorted(path.name for path in engine.tessdata.iterdir()) == [
+        "eng.traineddata", "osd.traineddata"]
     assert engine.library_path == folder / tesseract.BUNDLED_LIBRARIES
     assert engine._environment()["LD_LIBRARY_PATH"] == str(engine.library_path)
     from PIL import Image
