@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 
+from app.answers.search import LOW_QUALITY_SCAN
 from app.history import CitationRef, Exchange, QuoteRef
 
 _CITATION = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
@@ -57,7 +58,9 @@ def _mark(ref: CitationRef) -> str:
     if not ref.cited:
         return f"<span style='color:gray' title='{tip}'>not cited</span>"
     if ref.verified:
-        return f"<span style='color:#2e7d32' title='{tip}'>✓ verified on the page</span>"
+        scan = (f" <span style='color:{UNGROUNDED_COLOUR}'>⚠ {LOW_QUALITY_SCAN}</span>"
+                if LOW_QUALITY_SCAN in ref.detail else "")
+        return f"<span style='color:#2e7d32' title='{tip}'>✓ verified on the page</span>{scan}"
     return f"<span style='color:#c62828' title='{tip}'>⚠ {html.escape(ref.detail)}</span>"
 
 

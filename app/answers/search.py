@@ -99,9 +99,12 @@ def quotes_from(ranked: Sequence[Evidence], page_text: PageText) -> tuple[Quote,
     return tuple(quotes)
 
 
+LOW_QUALITY_SCAN = "low-quality scan: check the original"
+
+
 def scan_warning(hit: Hit) -> str:
     """Said with every citation of a page OCR read with low confidence."""
-    return " (low-quality scan: check the original)" if hit.low_quality_scan else ""
+    return f" ({LOW_QUALITY_SCAN})" if hit.low_quality_scan else ""
 
 
 def verify(item: Evidence, page: str | None) -> tuple[bool, str]:

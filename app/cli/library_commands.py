@@ -77,6 +77,9 @@ def run_list(args: argparse.Namespace, services: Services) -> int:
             print(f"{record.doc_id[:12] if first else '':12} {record.kind if first else '':5} "
                   f"{record.pages if first else '':>5} {record.chunks if first else '':>6}  "
                   f"{path}")
+        if record.low_quality_pages:
+            pages = ", ".join(map(str, record.low_quality_pages[:20]))
+            print(f"{'':12} low-quality scan (low OCR confidence): page(s) {pages}")
     print(f"{len(records)} document(s) in workspace {workspace!r}")
     return 0
 
@@ -105,6 +108,8 @@ def run_ask_documents(question: str, workspace: str, services: Services) -> int:
     if not services.library().has_workspace(workspace):
         raise InputError(f"There is no workspace {workspace!r}; add documents with: "
                          f"enclave ingest PATH --workspace {workspace!r}")
+    from app.answers.search import scan_warning
+
     answer = services.chat().ask(question, workspace=workspace)
     if not answer.quotes:
         print(answer.text)
@@ -116,7 +121,8 @@ def run_ask_documents(question: str, workspace: str, services: Services) -> int:
     for quote in answer.quotes:
         state = "verified" if quote.verified else f"NOT verified: {quote.detail}"
         print(f"  [{quote.number}] \u201c{quote.text}\u201d")
-        print(f"      {quote.hit.path}, page {quote.hit.page} ({state})")
+        print(f"      {quote.hit.path}, page {quote.hit.page} ({state})"
+              f"{scan_warning(quote.hit) if quote.verified else ''}")
     return 0
 
 

@@ -170,3 +170,44 @@ def test_dot_leaders_read_as_flat_unsure_words_are_dropped_and_short_words_kept(
             word("tee", 360, 4, 30.1), word("-", 420, 3, 91.0), word("a", 460, 13, 45.0),
             word("3", 500, 19, 93.6)]
     assert [w.text for w in reading_order(line)] == ["Definitions", "-", "a", "3"]
+
+
+def test_the_refusal_says_what_the_engine_could_tell_of_each_unreadable_page() -> None:
+    from dataclasses import replace
+
+    unsure = PageScan(1, 1, 300, layout_words([OcrWord("word", (0, 0, 1, 1), 20.0)]))
+    cyrillic = replace(unsure, note="text in Cyrillic script, which the English OCR model "
+                                    "does not read")
+    blank = PageScan(1, 1, 300, note="the page image is blank")
+    note = unreadable_note({1: cyrillic, 2: blank})
+    assert note == ("no text at all on page(s) 2: the page image is blank; only unreliable "
+                    "text on page(s) 1 (20%) (mean confidence): text in Cyrillic script, which "
+                    "the English OCR model does not read")
+    assert "a picture, a damaged scan" in unreadable_note({1: unsure})  # nothing known
+    assert PageScan.from_json(cyrillic.to_json()) == cyrillic
+    assert PageScan.from_json(unsure.to_json().replace(',"note":""', "")).note == ""
+
+
+def test_a_page_with_nothing_drawn_is_blank_and_a_faint_line_is_not() -> None:
+    from PIL import Image, ImageDraw
+
+    from rag.ocr.preprocess import is_blank
+
+    page = Image.new("L", (200, 100), 250)
+    assert is_blank(page)
+    ImageDraw.Draw(page).text((10, 40), "faint", fill=200)
+    assert not is_blank(page)
+
+
+def test_an_answer_citing_a_low_quality_scan_says_so_in_view_not_only_in_a_tooltip() -> None:
+    from app.history import CitationRef
+    from ui.transcript import sources_html
+
+    def ref(detail: str) -> CitationRef:
+        return CitationRef(1, "fax.pdf", "/x/fax.pdf", "d", 1, 0, 5, "Gate code 4471", True,
+                           detail)
+
+    poor = sources_html([ref("verified on page 1 of fax.pdf (low-quality scan: check the "
+                             "original)")], 0)
+    assert "</span> <span style='color:#b26a00'>⚠ low-quality scan: check the original" in poor
+    assert "⚠" not in sources_html([ref("verified on page 1 of fax.pdf")], 0)
