@@ -184,8 +184,12 @@ class Services:
 
     def _build_pii_analyzer(self) -> PiiAnalyzer:
         from app.privacy.analyzer import build_analyzer
+        from core.cpu import physical_cores
 
-        return build_analyzer(score_threshold=self.settings.privacy.score_threshold)
+        # Batches of texts (multi-page ingest under a redacting policy, scans, exports) are
+        # shared with warm worker processes, one per physical core up to the setting.
+        return build_analyzer(score_threshold=self.settings.privacy.score_threshold,
+                              workers=min(self.settings.privacy.workers, physical_cores()))
 
 
 def build_services(paths: DataPaths | None = None, *, runtime: LlmRuntime | None = None,

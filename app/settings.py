@@ -55,7 +55,8 @@ class PrivacySettings(_Section):
     default_policy: str = Field("standard", description="policy of workspaces not listed below")
     workspace_policies: dict[str, str] = Field(default_factory=dict)
     score_threshold: float = Field(0.4, ge=0.0, le=1.0)
-    workers: int = Field(1, ge=1, le=16, description="processes for long scans (POSIX only)")
+    workers: int = Field(2, ge=1, le=16, description="processes for PII analysis of many "
+                         "pages (POSIX; at most one per physical core; 1: none forked)")
 
     @field_validator("default_policy")
     @classmethod

@@ -33,9 +33,7 @@ def run_scan(args: argparse.Namespace, services: Services) -> int:
 
     pages = load_document(args.file, args.password).pages
     analyzer = services.pii_analyzer()
-    findings = analyzer.analyze_many([page.text for page in pages],
-                                     workers=services.settings.privacy.workers,
-                                     progress=print_progress_bar)
+    findings = analyzer.analyze_many([page.text for page in pages], progress=print_progress_bar)
     print(f"{'TYPE':24} {'PAGE':>5} {'OFFSET':>8} {'SCORE':>6}" + ("  VALUE" if args.show else ""))
     total = 0
     for page, page_findings in zip(pages, findings, strict=True):

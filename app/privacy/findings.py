@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -50,18 +51,49 @@ def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
     then the longer span wins over what it contains (redacting more is the safe side), and
     on a partial overlap the higher score wins."""
     pool = sorted(candidates, key=lambda f: f.start)
-    pool = [f for f in pool if not _outranked(f, _neighbours(pool, f))]
-    accepted: list[Finding] = []
+    starts = [f.start for f in pool]
+    longest = max((f.end - f.start for f in pool), default=0)
+    pool = [f for f in pool if not _outranked(f, _neighbours(pool, starts, longest, f))]
+    accepted = _Accepted()
     for candidate in sorted(pool, key=lambda f: (f.start - f.end, -f.score)):
-        clashes = [kept for kept in accepted if kept.overlaps(candidate)]
+        clashes = accepted.overlapping(candidate)
         if not clashes:
-            accepted.append(candidate)
+            accepted.add(candidate)
         elif not any(kept.contains(candidate) for kept in clashes) and \
                 candidate.score > max(kept.score for kept in clashes):
-            accepted = [kept for kept in accepted if kept not in clashes] + [candidate]
-    return sorted(accepted, key=lambda f: (f.start, f.end))
+            accepted.replace(clashes, candidate)
+    return accepted.items
 
 
-def _neighbours(pool: list[Finding], finding: Finding) -> list[Finding]:
-    """The findings of ``pool`` (sorted by start) that may overlap ``finding``."""
-    return [other for other in pool if other.start < finding.end and finding.start < other.end]
+def _neighbours(pool: list[Finding], starts: list[int], longest: int, finding: Finding
+                ) -> list[Finding]:
+    """The findings of ``pool`` (sorted by start) that overlap ``finding``: only those that
+    start less than the longest span before it are looked at (long texts have thousands)."""
+    low, high = bisect_right(starts, finding.start - longest), bisect_left(starts, finding.end)
+    return [other for other in pool[low:high] if finding.start < other.end]
+
+
+class _Accepted:
+    """Findings that never overlap one another, kept sorted (so their ends are sorted too):
+    the ones overlapping a candidate are found by bisection."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+        self._ends: list[int] = []
+
+    def overlapping(self, candidate: Finding) -> list[Finding]:
+        index, found = bisect_right(self._ends, candidate.start), []
+        while index < len(self.items) and self.items[index].start < candidate.end:
+            found.append(self.items[index])
+            index += 1
+        return found
+
+    def add(self, finding: Finding) -> None:
+        index = bisect_right(self._ends, finding.start)
+        self.items.insert(index, finding)
+        self._ends.insert(index, finding.end)
+
+    def replace(self, clashes: list[Finding], finding: Finding) -> None:
+        index = self.items.index(clashes[0])
+        del self.items[index:index + len(clashes)], self._ends[index:index + len(clashes)]
+        self.add(finding)

