@@ -80,3 +80,28 @@ def test_frozen_bundle_with_a_tampered_library_is_refused(tmp_path: Path) -> Non
     result = offline(tmp_path, "bash", str(bundle / "install.sh"))
     assert result.returncode == 1
     assert str(victim.relative_to(bundle)) in result.stderr
+
+
+def test_frozen_bundle_reads_a_scan_with_its_own_tesseract(tmp_path: Path) -> None:
+    """OCR at the air-gapped site: the installed app carries the program, its libraries and
+    the models, and reads an image-only PDF offline with an empty environment."""
+    from tests.ocr.scans import write_scanned_pdf
+
+    assert ARCHIVE is not None
+    with tarfile.open(ARCHIVE) as tar:
+        tar.extractall(tmp_path / "media", filter="tar")
+    bundle = next((tmp_path / "media").iterdir())
+    home = tmp_path / "home"
+    home.mkdir()
+    assert offline(home, "bash", str(bundle / "install.sh")).returncode == 0
+    programs = sorted(home.glob(".local/lib/enclave/**/_internal/tesseract/tesseract"))
+    assert programs, "the installed app carries no tesseract"
+    program = programs[0]
+    assert (program.parent / "lib" / "libtesseract.so.5").is_file()
+    assert {p.name for p in (program.parent / "tessdata").iterdir()} >= {
+        "eng.traineddata", "osd.traineddata"}
+    scan = write_scanned_pdf(home / "referral.pdf", ["Referral for a cardiology review."])
+    ingested = offline(home, str(home / ".local/bin/enclave"), "ingest", str(scan),
+                       "--workspace", "Scans")
+    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
+    assert "read by OCR: 1 page(s)" in ingested.stdout
