@@ -2,33 +2,38 @@
 
 Each file is read, hashed, parsed, chunked and embedded before anything is written, so the
 window in which a crash can leave work behind is the store step alone, which the manifest
-covers (see :mod:`rag.library`).
+covers (see :mod:`rag.library`). Reading and parsing run one or two files ahead, in a second
+thread, of embedding and storing: the two halves use both cores.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import Cancelled
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
-from rag.chunking import chunk_document
+from rag.chunking import Chunk, chunk_document
 from rag.documents import LoadedDocument, content_hash
 from rag.embedder import Embedder
 from rag.errors import DocumentRefused, NoTextFound
 from rag.library import Workspace
 from rag.loaders import load_bytes, read_bytes
 from rag.ocr.reader import OcrContext, ScanReader
+from rag.read_ahead import ReadAhead
 
 log = logging.getLogger(__name__)
 
 EMBED_SLICE = 64
+READ_AHEAD = 2  # files parsed ahead of the one being embedded (bounds memory)
 OCR_SHARE = 0.9  # of one file's progress, when its pages are read by OCR
 StepFn = Callable[[float], None]  # progress within one file, 0..1
 DocumentTransform = Callable[[LoadedDocument], LoadedDocument]
@@ -102,73 +107,148 @@ def ingest(
 ) -> IngestReport:
     """``transform``, when given, rewrites each loaded document before it is chunked (the app
     passes its workspace privacy policy here): everything stored is the transformed text.
-    ``scans`` reads scanned pages and images (the app gives one with its OCR cache)."""
-    scans = scans or ScanReader()
+    ``scans`` reads scanned pages and images (the app gives one with its OCR cache).
+
+    The next files are read, parsed and chunked in a background thread (:class:`ReadAhead`)
+    while this thread embeds and stores the current one; documents are stored one at a time,
+    in order, each atomically."""
     started, report = time.perf_counter(), IngestReport()
     files = list(expand_paths(paths))
-    for number, path in enumerate(files):
-        check_cancelled(cancel)
-        progress(number / max(1, len(files)), path.name)
-
-        step = _FileProgress(progress, number, len(files), path.name)
-        report.results.append(_ingest_one(path, workspace, embedder, chunking, password,
-                                          step, cancel, transform, scans))
+    tracker = _Progress(progress, len(files))
+    reader = _Reader(workspace, embedder, chunking, password, transform,
+                     scans or ScanReader(), tracker, cancel)
+    with ReadAhead(files, reader.prepare, depth=READ_AHEAD) as prepared:
+        for number, item in enumerate(prepared):
+            check_cancelled(cancel)
+            tracker(number, 0.0, item.path.name)
+            report.results.append(_store(item, number, reader, workspace, embedder, cancel))
     report.seconds = time.perf_counter() - started
     progress(1.0, report.summary())
     return report
 
 
-def _ingest_one(path: Path, workspace: Workspace, embedder: Embedder,
-                chunking: ChunkingOptions, password: str | None,
-                step: StepFn, cancel: CancelFn,
-                transform: DocumentTransform | None = None,
-                scans: ScanReader | None = None) -> FileResult:
-    key = str(path.resolve()) if path.exists() else str(path.absolute())
+@dataclass
+class _Prepared:
+    """One file, read and parsed ahead of storing: ``result`` when its outcome is already
+    known (missing, refused), else its ``document`` and ``chunks`` (None when its content was
+    already in the workspace or earlier in this batch, so parsing it again would be waste)."""
+
+    path: Path
+    key: str
+    doc_id: str = ""
+    size: int = 0
+    document: LoadedDocument | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    result: FileResult | None = None
+
+
+class _Reader:
+    """Reads, hashes, loads (OCR included), transforms and chunks one file: the read-ahead
+    thread's work. It only reads the workspace, never writes it."""
+
+    def __init__(self, workspace: Workspace, embedder: Embedder, chunking: ChunkingOptions,
+                 password: str | None, transform: DocumentTransform | None,
+                 scans: ScanReader, tracker: _Progress, cancel: CancelFn) -> None:
+        self._workspace, self._embedder, self._chunking = workspace, embedder, chunking
+        self._password, self._transform, self._scans = password, transform, scans
+        self.tracker, self._cancel = tracker, cancel
+        self._seen: set[str] = set()
+
+    def prepare(self, number: int, path: Path) -> _Prepared:
+        check_cancelled(self._cancel)
+        key = str(path.resolve()) if path.exists() else str(path.absolute())
+        return self._guarded(_Prepared(path, key), number, again=False)
+
+    def prepare_now(self, item: _Prepared, number: int) -> _Prepared:
+        """Parse a file skipped as known whose twin turned out not to be stored after all."""
+        return self._guarded(item, number, again=True)
+
+    def _guarded(self, item: _Prepared, number: int, *, again: bool) -> _Prepared:
+        try:
+            return self._load(item, number, again=again)
+        except DocumentRefused as refusal:
+            item.result = FileResult(item.key, "refused", refusal.message, refusal.reason)
+        except Cancelled:
+            raise
+        except Exception as error:  # a parser bug on one file must not end the batch
+            item.result = _unreadable(item.path, item.key, error)
+        return item
+
+    def _load(self, item: _Prepared, number: int, *, again: bool = False) -> _Prepared:
+        if not item.path.exists():
+            item.result = FileResult(item.key, "refused", f"{item.path.name}: no such file.",
+                                     "missing")
+            return item
+        data = read_bytes(item.path)
+        item.doc_id, item.size = content_hash(data), len(data)
+        known = item.doc_id in self._seen or \
+            self._workspace.state_of(item.doc_id) == "done"
+        self._seen.add(item.doc_id)
+        if known and not again:
+            return item  # the storing thread decides: unchanged, duplicate, or parse after all
+        step: StepFn = partial(self.tracker, number, name=item.path.name, share=OCR_SHARE)
+        ocr = OcrContext(self._scans, step=step, cancel=self._cancel)
+        document = load_bytes(item.path, data, self._password, ocr)
+        if self._transform is not None:
+            document = self._transform(document)
+        item.document = document
+        item.chunks = chunk_document(document, max_tokens=self._chunking.max_tokens,
+                                     overlap_tokens=self._chunking.overlap_tokens,
+                                     count=self._embedder.count_tokens)
+        if not item.chunks:
+            raise NoTextFound(f"{item.path.name}: no text found to index.")
+        return item
+
+
+def _store(item: _Prepared, number: int, reader: _Reader, workspace: Workspace,
+           embedder: Embedder, cancel: CancelFn) -> FileResult:
+    """Embed and store one prepared file (only this thread writes the workspace)."""
+    if item.result is not None:
+        return item.result
+    known = _known(workspace, item.key, item.doc_id)
+    if known is not None:
+        return known
+    if item.document is None:
+        item = reader.prepare_now(item, number)
+        if item.result is not None or item.document is None:
+            return item.result or _unreadable(item.path, item.key, RuntimeError("not loaded"))
+    step: StepFn = partial(reader.tracker, number, name=item.path.name)
     try:
-        if not path.exists():
-            return FileResult(key, "refused", f"{path.name}: no such file.", "missing")
-        data = read_bytes(path)
-        doc_id = content_hash(data)
-        known = _known(workspace, key, doc_id)
-        if known is not None:
-            return known
-        ocr = OcrContext(scans, step=lambda fraction: step(OCR_SHARE * fraction), cancel=cancel)
-        document = load_bytes(path, data, password, ocr)
-        if transform is not None:
-            document = transform(document)
-        chunks = chunk_document(document, max_tokens=chunking.max_tokens,
-                                overlap_tokens=chunking.overlap_tokens,
-                                count=embedder.count_tokens)
-        if not chunks:
-            raise NoTextFound(f"{path.name}: no text found to index.")
-        vectors = _embed(embedder, [chunk.text for chunk in chunks], step, cancel)
-        replaced = workspace.add(doc_id, document, chunks, vectors, path=key, size=len(data))
-        status = "replaced" if replaced else "indexed"
-        return FileResult(key, status, "; ".join(document.notes), "", doc_id,
-                          len(document.pages), len(chunks))
-    except DocumentRefused as refusal:
-        return FileResult(key, "refused", refusal.message, refusal.reason)
+        vectors = _embed(embedder, [chunk.text for chunk in item.chunks], step, cancel)
+        replaced = workspace.add(item.doc_id, item.document, item.chunks, vectors,
+                                 path=item.key, size=item.size)
     except Cancelled:
         raise
-    except Exception as error:  # a parser bug on one file must not end the batch
-        log.exception("unexpected failure on %s", path)
-        return FileResult(key, "refused", f"{path.name}: could not be read "
-                          f"({type(error).__name__}: {error})"[:300], "unreadable")
+    except Exception as error:  # a store or model failure on one file must not end the batch
+        return _unreadable(item.path, item.key, error)
+    status = "replaced" if replaced else "indexed"
+    return FileResult(item.key, status, "; ".join(item.document.notes), "", item.doc_id,
+                      len(item.document.pages), len(item.chunks))
 
 
+def _unreadable(path: Path, key: str, error: Exception) -> FileResult:
+    log.error("unexpected failure on %s", path, exc_info=error)
+    return FileResult(key, "refused", f"{path.name}: could not be read "
+                      f"({type(error).__name__}: {error})"[:300], "unreadable")
 
 
-class _FileProgress:
-    """Progress within one file, never going back: OCR reports up to OCR_SHARE, then
-    embedding counts from 0 again."""
+class _Progress:
+    """Overall progress from two threads, never going back: file ``number`` counts from
+    ``number / total``; within it, OCR (read-ahead thread) reports up to ``OCR_SHARE`` and
+    embedding (storing thread) up to 1."""
 
-    def __init__(self, progress: ProgressFn, number: int, total: int, name: str) -> None:
-        self._progress, self._number, self._total, self._name = progress, number, total, name
+    def __init__(self, progress: ProgressFn, total: int) -> None:
+        self._progress, self._total = progress, max(1, total)
         self._done = 0.0
+        self._lock = threading.Lock()
 
-    def __call__(self, fraction: float) -> None:
-        self._done = max(self._done, min(1.0, fraction))
-        self._progress((self._number + self._done) / self._total, self._name)
+    def __call__(self, number: int, fraction: float, name: str, share: float = 1.0) -> None:
+        overall = (number + share * min(1.0, max(0.0, fraction))) / self._total
+        with self._lock:
+            if overall < self._done:
+                return
+            self._done = overall
+            self._progress(overall, name)
 
 
 def _known(workspace: Workspace, key: str, doc_id: str) -> FileResult | None:
@@ -185,9 +265,13 @@ def _known(workspace: Workspace, key: str, doc_id: str) -> FileResult | None:
 
 def _embed(embedder: Embedder, texts: list[str], step: StepFn,
            cancel: CancelFn) -> np.ndarray:
-    parts = []
-    for first in range(0, len(texts), EMBED_SLICE):
+    """Embeds in slices (progress and cancel between them) of texts of similar length: sorted
+    over the whole document, each batch pads to little more than its own texts."""
+    order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+    vectors = np.zeros((len(texts), embedder.dimension), np.float32)
+    for first in range(0, len(order), EMBED_SLICE):
         check_cancelled(cancel)
-        parts.append(embedder.embed(texts[first:first + EMBED_SLICE], cancel=cancel))
+        rows = order[first:first + EMBED_SLICE]
+        vectors[rows] = embedder.embed([texts[index] for index in rows], cancel=cancel)
         step(min(1.0, (first + EMBED_SLICE) / len(texts)))
-    return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
+    return vectors

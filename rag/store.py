@@ -113,7 +113,10 @@ class LibraryStore:
 
     # ----- manifest
     def state_of(self, doc_id: str) -> str | None:
-        row = self._db.execute("SELECT state FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        """Safe from any thread: ingest's read-ahead asks while another thread stores."""
+        with self._lock:
+            row = self._db.execute("SELECT state FROM documents WHERE doc_id=?",
+                                   (doc_id,)).fetchone()
         return row[0] if row else None
 
     def doc_for_path(self, path: str) -> str | None:
