@@ -31,7 +31,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from app.privacy.completion import NOT_SURNAMES
 from app.privacy.findings import NER_RECOGNIZERS, Finding
 from app.privacy.furniture import FURNITURE_WORDS
-from app.privacy.gazetteer import is_given_name, is_surname, place_names
+from app.privacy.gazetteer import is_given_name, is_known_name, is_surname, place_names
 from app.privacy.wordlists import words
 
 PAIR_SCORE = 0.6
@@ -124,10 +124,10 @@ class NameEvidence:
 
     def is_place(self, finding: Finding) -> bool:
         """Whether an NER person is a country, state or province (and not, after no place
-        preposition, also a given name: "Georgia called")."""
+        preposition, also a given name or a surname: "Georgia called", "Kuba, can I...")."""
         value = self.text[finding.start:finding.end].strip()
         return value.casefold() in place_names() and (
-            not is_given_name(value) or self.after_place_preposition(finding.start))
+            not is_known_name(value) or self.after_place_preposition(finding.start))
 
     def is_person(self, finding: Finding) -> bool:
         """Whether an NER organisation or place has a person's shape and evidence."""
@@ -216,40 +216,46 @@ def _place_start(text: str, finding: Finding) -> int | None:
 
 
 def gazetteer_names(text: str, findings: list[Finding]) -> list[Finding]:
-    """New PERSON findings where no other finding is: given name + surname pairs, speakers,
-    and given names alone in a sentence or addressed at the start of a line."""
+    """New PERSON findings where no other finding is (or only NER organisation or place guesses
+    inside a pair or a line-start name: "add Ryan P |Costa| as guardian"): given name + surname
+    pairs, speakers, and given names alone in a sentence or addressed at a line start."""
     evidence = NameEvidence(text, findings)
-    taken = [(f.start, f.end) for f in findings]
-    spans = [*_email_names(evidence), *_pairs(evidence), *_speakers(evidence),
-             *_single_names(evidence)]
+    taken = [(f.start, f.end, _is_guess(f)) for f in findings]
     extra = []
-    for (start, end), score in spans:
-        if _free(taken, start, end):
+    for (start, end), score, overrides in [*_email_names(evidence), *_pairs(evidence),
+                                           *_speakers(evidence), *_single_names(evidence)]:
+        if _free(taken, start, end, overrides):
             extra.append(Finding("PERSON", start, end, score, "NameGazetteer"))
-            taken.append((start, end))
+            taken.append((start, end, False))
     for start, end in _places(evidence):
-        if _free(taken, start, end):
+        if _free(taken, start, end, False):
             extra.append(Finding("LOCATION", start, end, PAIR_SCORE, "PlaceGazetteer"))
-            taken.append((start, end))
+            taken.append((start, end, False))
     return extra
+
+
+def _is_guess(finding: Finding) -> bool:
+    return finding.recognizer in NER_RECOGNIZERS and \
+        finding.entity_type in ("ORGANIZATION", "LOCATION", "NRP")
 
 
 def _places(evidence: NameEvidence) -> list[tuple[int, int]]:
     """Countries, states and provinces written with capitals ("Canada", "New South Wales"),
-    the longest first; a given name only after a place preposition ("Georgia said...")."""
+    the longest first; one that is also a name only after a place preposition ("Georgia
+    said...", "Ryan P Costa")."""
     spans = []
     for match in _CAPITALISED_RUN.finditer(evidence.text, overlapped=True):
         words = match.group().rstrip(".").split()
         for size in range(len(words), 0, -1):
             value = " ".join(words[:size])
             if value.casefold() in place_names() and (
-                    not is_given_name(value) or evidence.after_place_preposition(match.start())):
+                    not is_known_name(value) or evidence.after_place_preposition(match.start())):
                 spans.append((match.start(), match.start() + len(value)))
                 break
     return spans
 
 
-Span = tuple[tuple[int, int], float]
+Span = tuple[tuple[int, int], float, bool]  # span, score, whether it overrides NER guesses
 
 
 def _pairs(evidence: NameEvidence) -> list[Span]:
@@ -263,7 +269,7 @@ def _pairs(evidence: NameEvidence) -> list[Span]:
         if known and (evidence.lower_case_text and not _ordinary(first) and not _ordinary(last)
                       or evidence.name_like(first) and evidence.name_like(last)
                       and not evidence.in_title_run(*match.span())):
-            spans.append((match.span(), PAIR_SCORE))
+            spans.append((match.span(), PAIR_SCORE, True))
     return spans
 
 
@@ -273,7 +279,7 @@ def _email_names(evidence: NameEvidence) -> list[Span]:
     if not evidence.email_users:
         return []
     pattern = _LOWER_PAIR if evidence.lower_case_text else _PAIR
-    return [(match.span(), EMAIL_SCORE)
+    return [(match.span(), EMAIL_SCORE, True)
             for match in pattern.finditer(evidence.text, overlapped=True)
             if not _ordinary(match.group("first")) and not _ordinary(match.group("last"))
             and evidence.spelt_by_email([match.group("first"), match.group("last")])]
@@ -286,7 +292,7 @@ def _speakers(evidence: NameEvidence) -> list[Span]:
     if len(labels) < 2 or not any(m.group("v") in evidence.person_words or
                                   is_given_name(m.group("v")) for m in labels):
         return []
-    return [(m.span("v"), PAIR_SCORE) for m in labels]
+    return [(m.span("v"), PAIR_SCORE, True) for m in labels]
 
 
 def _single_names(evidence: NameEvidence) -> list[Span]:
@@ -294,22 +300,27 @@ def _single_names(evidence: NameEvidence) -> list[Span]:
     the start of a line ("Danial, can I..."); not after "in", "from"... (places) nor after
     "the", "any"... (a defined term: "subject to the Cap")."""
     spans = []
-    for pattern in (_SINGLE, _LINE_START_NAME):
+    for pattern, overrides in ((_SINGLE, False), (_LINE_START_NAME, True)):
         for match in pattern.finditer(evidence.text):
             word = match.group("v")
             if is_given_name(word) and evidence.name_like(word) and \
                     not evidence.after_place_preposition(match.start("v")) and \
                     not evidence.in_title_run(*match.span("v")) and not _DETERMINER_BEFORE.search(
                         evidence.text, max(0, match.start("v") - 12), match.start("v")):
-                spans.append((match.span("v"), SINGLE_SCORE))
+                spans.append((match.span("v"), SINGLE_SCORE, overrides))
     return spans
 
 
-def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return not any(s < end and start < e for s, e in taken)
+def _free(taken: list[tuple[int, int, bool]], start: int, end: int, overrides: bool) -> bool:
+    """No finding overlaps ``start:end`` but, when ``overrides``, NER guesses inside it."""
+    return not any(s < end and start < e and not (overrides and guess and start <= s
+                                                  and e <= end) for s, e, guess in taken)
 
 
 def with_name_evidence(text: str, findings: list[Finding]) -> list[Finding]:
     """``findings`` retyped, plus the gazetteer's names, in text order."""
     retyped = retype_names(text, findings)
-    return sorted(retyped + gazetteer_names(text, retyped), key=lambda f: (f.start, f.end))
+    names = gazetteer_names(text, retyped)
+    kept = [f for f in retyped if not (_is_guess(f) and any(
+        n.start <= f.start and f.end <= n.end for n in names))]
+    return sorted(kept + names, key=lambda f: (f.start, f.end))

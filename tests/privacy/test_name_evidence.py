@@ -123,3 +123,21 @@ def test_the_real_analyzer_reads_a_text_written_in_lower_case(analyzer: PiiAnaly
     assert ("PERSON", "orsolya") in values
     assert any(entity == "STREET_ADDRESS" and value.startswith("12 quarry lane")
                for entity, value in values)
+
+
+def test_a_pair_takes_over_the_ner_guesses_inside_it() -> None:
+    text = "We need to add Lucia P Brandvold as guardian."
+    findings = [_ner(text, "Brandvold", "LOCATION", 0.85)]
+    result = retype_names(text, findings)
+    names = gazetteer_names(text, result)
+    assert _values(text, names) == {"Lucia P Brandvold"}
+    from app.privacy.name_evidence import with_name_evidence
+    assert [(f.entity_type, text[f.start:f.end]) for f in with_name_evidence(text, findings)] \
+        == [("PERSON", "Lucia P Brandvold")]
+
+
+def test_a_place_that_is_also_a_surname_is_a_place_only_after_a_place_word() -> None:
+    assert _values("Ask Ryan P Costa today.", gazetteer_names(
+        "Ask Ryan P Costa today.", []), "LOCATION") == set()
+    text = "Kuba, can I speak to your boss?"
+    assert retype_names(text, [_ner(text, "Kuba", "PERSON", 0.85)])[0].entity_type == "PERSON"
