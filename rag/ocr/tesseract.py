@@ -84,16 +84,19 @@ class TesseractEngine:
         prepared = prepare(image)
         if is_blank(prepared):
             return PageScan(image.width, image.height, dpi, (), self.identity, BLANK_PAGE)
-        buffer = io.BytesIO()
-        prepared.save(buffer, format="PNG", compress_level=1)
-        arguments = ["stdin", "stdout", "-l", self.language, "--psm", "3", "--dpi", str(dpi),
-                     "-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
-        output = self._run(arguments, buffer.getvalue(), cancel)
-        words = layout_words(reading_order(parse_tsv(output.decode("utf-8", "replace"))))
+        png = png_bytes(prepared)
+        words = layout_words(reading_order(self.tesseract_words(png, dpi, cancel)))
         scan = PageScan(image.width, image.height, dpi, words, self.identity)
         if scan.words and not scan.readable:
-            return replace(scan, note=self._script_note(buffer.getvalue(), dpi, cancel))
+            return replace(scan, note=self._script_note(png, dpi, cancel))
         return scan
+
+    def tesseract_words(self, png: bytes, dpi: int, cancel: CancelFn = never_cancel
+                        ) -> list[OcrWord]:
+        """The words of a prepared page image in Tesseract's own order (automatic layout)."""
+        arguments = ["stdin", "stdout", "-l", self.language, "--psm", "3", "--dpi", str(dpi),
+                     "-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
+        return parse_tsv(self._run(arguments, png, cancel).decode("utf-8", "replace"))
 
     def _script_note(self, png: bytes, dpi: int, cancel: CancelFn) -> str:
         """What Tesseract's script detection (OSD, ``osd.traineddata``) says of a page it could
@@ -135,6 +138,12 @@ class TesseractEngine:
             message = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["failed"]
             raise OcrUnavailable(f"OCR failed on this page ({message[0][:200]}).")
         return output
+
+
+def png_bytes(image: Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
 
 
 def _communicate(process: subprocess.Popen[bytes], cancel: CancelFn) -> tuple[bytes, bytes]:
