@@ -16,7 +16,7 @@ from PySide6.QtGui import QImage
 
 from tests.conftest import SHARED_DATA
 from tests.fake_runtime import FakeRuntime
-from tests.ocr.scans import write_scanned_pdf
+from tests.ocr.scans import write_fax_tiff, write_scanned_pdf
 from ui.main_window import MainWindow
 from ui.review_view import Target
 from ui.scan_page_view import PASSAGE, Mark
@@ -29,17 +29,19 @@ INTAKE = ("Patient Intake Form\n\nPatient name: Eleanor Whitfield\n"
           "Reason for visit: follow-up for high blood pressure.")
 
 
-def _open_scanned(qtbot: Any, window: MainWindow, path: Path, passage_text: str) -> Any:
-    """Ingests ``path``, then opens page 1 as a citation of ``passage_text`` would, with the
+def _open_scanned(qtbot: Any, window: MainWindow, path: Path, passage_text: str,
+                  page: int = 1) -> Any:
+    """Ingests ``path``, then opens ``page`` as a citation of ``passage_text`` would, with the
     review pane widened as a reader would widen it."""
     window.resize(1800, 1100)
     window.splitter.setSizes([300, 400, 1100])
     wait_ingested(qtbot, window, [path])
-    library = window.services.library()
-    record, = library.documents(window.workspace)
-    text = library.page_text(window.workspace, record.doc_id, 1) or ""
+    library, workspace = window.services.library(), window.workspace
+    assert workspace is not None
+    record, = library.documents(workspace)
+    text = library.page_text(workspace, record.doc_id, page) or ""
     start = text.index(passage_text)
-    target = Target(window.workspace, record.doc_id, str(path), path.name, 1,
+    target = Target(workspace, record.doc_id, str(path), path.name, page,
                     (start, start + len(passage_text)), passage_text)
     with qtbot.waitSignal(window.review.sig_page_image_shown, timeout=120_000) as shown:
         window.review.open_target(target)
@@ -125,4 +127,20 @@ def test_personal_data_on_a_scanned_form_is_marked_on_its_words(
         assert _tinted_ink(image, marks[0])[0] > 5
     passage = [mark for mark in window.review.scan_view.marks() if mark.kind == PASSAGE]
     assert "high blood" in _read_under(image, passage[0].rect.united(passage[-1].rect)
+                                       .toAlignedRect())
+
+
+@pytest.mark.slow
+def test_a_page_of_a_fax_tiff_shows_its_image_with_the_passage_marked(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    """An image document has no PDF view: its page tab appears with the page image."""
+    window = make_window(FakeRuntime())
+    create_workspace(qtbot, window, "Faxes")
+    fax = write_fax_tiff(tmp_path / "referral.tiff", [
+        "Referral letter, cardiology.",
+        "Ejection fraction of 38 percent on the echocardiogram of 14 March."])
+    _open_scanned(qtbot, window, fax, "38 percent", page=2)
+    passage = [mark for mark in window.review.scan_view.marks() if mark.kind == PASSAGE]
+    image = _grab(window)
+    assert "38 percent" in _read_under(image, passage[0].rect.united(passage[-1].rect)
                                        .toAlignedRect())
