@@ -255,3 +255,9 @@ def test_a_signature_block_label_is_not_part_of_a_name(analyzer: PiiAnalyzer) ->
            "By:     Name:     Title:     Date:"
     persons = {v for e, v in found(analyzer, text) if e == "PERSON"}
     assert "Joseph Ferrant" in persons and not {v for v in persons if "Title" in v}
+
+
+@pytest.mark.parametrize("text", ["Spouse’s signature. If a joint return, both must sign.",
+                                  "Title: Chief Legal Officer"])
+def test_form_words_alone_are_never_names(analyzer: PiiAnalyzer, text: str) -> None:
+    assert not {v for e, v in found(analyzer, text) if e == "PERSON"}

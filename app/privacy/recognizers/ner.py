@@ -23,7 +23,7 @@ NOT_ENTITIES = words(
     "mastercard amex ssa irs n/a na tbd bot user answer question ok person persons party "
     "parties customer client licensee licensor buyer seller company page section exhibit "
     "schedule article agreement term title titles signature signed by attn attention re cc "
-    "dated date "
+    "dated date spouse dependent dependents taxpayer applicant beneficiary guarantor "
 )
 _TITLE = regex.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Rev|Hon)\.?\s+")
 _POSSESSIVE = regex.compile(r"['’]s?(?=\s|$)")
