@@ -109,6 +109,27 @@ def find_all_clauses(
     cancel: CancelFn = never_cancel,
 ) -> dict[str, list[Match]]:
     """For each field its quotes, the best first (empty when nothing scores high enough)."""
+    return choose_all(contract, fields,
+                      field_candidates(contract, fields, progress=progress, cancel=cancel))
+
+
+def choose_all(contract: ContractText, fields: Sequence[FieldSpec],
+               candidates: dict[str, list[Match]]) -> dict[str, list[Match]]:
+    """Each field's quotes from its candidates (see :func:`chosen`), with the date fallbacks."""
+    sections = section_starts(contract.passages)
+    found = {spec.key: chosen(spec, candidates[spec.key], sections) for spec in fields}
+    return with_fallbacks(found, contract)
+
+
+def field_candidates(
+    contract: ContractText,
+    fields: Sequence[FieldSpec] = FIELDS,
+    *,
+    progress: ProgressFn = no_progress,
+    cancel: CancelFn = never_cancel,
+) -> dict[str, list[Match]]:
+    """For each field every passage and window that scores above 0, in reading order (windows
+    after the passages), whether or not it reaches the field's ``min_score``."""
     candidates: dict[str, list[Match]] = {spec.key: [] for spec in fields}
     leads = headings(contract.passages)
     total = max(1, len(contract.passages))
@@ -128,9 +149,7 @@ def find_all_clauses(
                 value = score(spec, window, leads[window.index]) - WINDOW_PENALTY
                 if value >= spec.min_score - EXTRA_MARGIN:
                     candidates[spec.key].append(Match(spec.key, window, value))
-    sections = section_starts(contract.passages)
-    found = {spec.key: chosen(spec, candidates[spec.key], sections) for spec in fields}
-    return with_fallbacks(found, contract)
+    return candidates
 
 
 def opening_windows(contract: ContractText) -> list[Passage]:
