@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import spacy
 
@@ -24,7 +25,7 @@ def _document(paragraphs: int, seed: int = 7) -> str:
     return "\n\n".join(rng.choice(PARAGRAPHS) for _ in range(paragraphs))
 
 
-def _narrow(analyzer: PiiAnalyzer, **sizes: int) -> PiiAnalyzer:
+def _narrow(analyzer: PiiAnalyzer, **sizes: Any) -> PiiAnalyzer:
     """Another analyzer on the same loaded engine with other window or batch sizes."""
     return PiiAnalyzer(analyzer.engine, **sizes)
 
@@ -77,3 +78,23 @@ def test_ner_on_openblas_finds_the_same_entities_as_spacys_default(
     assert entities == [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
                         for doc in default.pipe(texts)]
     assert any(entities)
+
+
+def test_ner_skips_identifiers_the_patterns_explain_and_finds_the_same(
+        analyzer: PiiAnalyzer) -> None:
+    from app.privacy.analyzer import blank_explained
+
+    text = PARAGRAPHS[1] + " " + PARAGRAPHS[2]
+    patterns = analyzer._patterns(text)
+    blanked = blank_explained(text, patterns)
+    assert len(blanked) == len(text)
+    assert SSN not in blanked and "@" not in blanked
+    assert "Ravi Shankar" in blanked and "12/04/1987" in blanked  # names and dates stay
+    assert len(analyzer.nlp(blanked)) < len(analyzer.nlp(text))
+    texts = [*PARAGRAPHS, _document(20), "Billing address: Erlendur G. Hafliðason\n"
+             "    764 Fagradalsbraut 71 Apt. 762\n   Egilsstaðir"]
+    reading_all = _narrow(analyzer, skip_explained=False)
+    assert [{(f.entity_type, f.start, f.end) for f in found} for found in
+            analyzer.analyze_many(texts)] == [
+        {(f.entity_type, f.start, f.end) for f in found}
+        for found in reading_all.analyze_many(texts)]
