@@ -261,3 +261,13 @@ def test_a_signature_block_label_is_not_part_of_a_name(analyzer: PiiAnalyzer) ->
                                   "Title: Chief Legal Officer"])
 def test_form_words_alone_are_never_names(analyzer: PiiAnalyzer, text: str) -> None:
     assert not {v for e, v in found(analyzer, text) if e == "PERSON"}
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("12 Oak Road\nLeeds\n0113 496 0000", "0113 496 0000"),
+    ("i live at 5 elm street apt 4, york, phone 212 555 0199", "212 555 0199"),
+    ("5 Elm Street, York 212-555-0199", "212-555-0199"),
+])
+def test_a_phone_number_after_an_address_is_not_its_postcode(analyzer: PiiAnalyzer, text: str,
+                                                             phone: str) -> None:
+    assert ("PHONE_NUMBER", phone) in found(analyzer, text)

@@ -25,9 +25,11 @@ _UNIT = r"(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Box|#)\.?[ ]?#?[
 # Units after the street line, and the city and region that may follow them on the same line.
 _UNITS = rf"(?:(?:[ ]|,[ ]?){_UNIT}){{0,2}}(?:[ ]{_NAME_WORDS}(?=[,.?!]|\s*$|[ ]\d))?"
 _UNIT_RE = regex.compile(rf"\b{_UNIT}")
-_POSTCODE = (r"(?:\d{3,6}(?:[- ]\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}|"
+# A digit group followed by more digits is a phone number, not a postcode ("0113 496 0000").
+_POSTCODE = (r"(?:\d{3,6}(?:[- ]\d{3,4})?(?![- ]?\d)|[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}|"
              r"[A-Z]\d[A-Z][ ]\d[A-Z]\d)")
-_TAIL_PART = (rf"(?:{_UNIT}|{_POSTCODE}|\p{{Lu}}{{2}}(?:[ ]{_POSTCODE})?|"
+_CONTACT_LABEL = r"(?i:phone|tel|telephone|fax|mobile|cell|e-?mail|web|website|call)\b"
+_TAIL_PART = (rf"(?!{_CONTACT_LABEL})(?:{_UNIT}|{_POSTCODE}|\p{{Lu}}{{2}}(?:[ ]{_POSTCODE})?|"
               rf"{_NAME_WORDS}(?:[ ]\(\p{{Lu}}[\p{{L}} ]{{0,30}}\))?(?:[ ]{_POSTCODE})?)"
               rf"(?![\p{{L}}\d])(?![ \t]*[*_]*:)")  # not a form label ("Phone:")
 # A tail part starts after a comma or a line break (with optional indentation and blank lines).
