@@ -36,7 +36,7 @@ def pooled(analyzer: PiiAnalyzer) -> Iterator[PiiAnalyzer]:
 
 
 def _worker_pids(analyzer: PiiAnalyzer) -> set[int]:
-    return set(analyzer.pool(2)._executor._processes)
+    return set(analyzer.pool(2).pids)
 
 
 def test_workers_find_what_one_process_finds(pooled: PiiAnalyzer) -> None:
@@ -50,7 +50,7 @@ def test_workers_find_what_one_process_finds(pooled: PiiAnalyzer) -> None:
 
 def test_progress_rises_to_the_end(pooled: PiiAnalyzer) -> None:
     seen: list[float] = []
-    pooled.pool(2).analyze_many(_letters(60), progress=lambda f, _: seen.append(f))
+    pooled.pool(2).analyze_many(_letters(200), progress=lambda f, _: seen.append(f))
     assert len(seen) > 2 and seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
 
 
