@@ -19,13 +19,15 @@ from app.contracts import grounding, tracked
 from app.contracts.document import ContractText, Passage, from_loaded, from_pages
 from app.contracts.facts import MONEY
 from app.contracts.fields import FIELDS, FieldSpec, spec_of
-from app.contracts.finder import Match, find_all_clauses
+from app.contracts.finder import Match, choose_all, field_candidates
 from app.contracts.risks import find_risks
+from app.contracts.semantic import complement_for
 from app.contracts.statements import NOT_FOUND, statement_for
 from app.contracts.summary import Citation, ContractSummary, FieldResult
 from core.errors import InputError
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.documents import file_hash, normalise_text
+from rag.embedder import Embedder
 from rag.loaders import load_document, read_bytes
 
 log = logging.getLogger(__name__)
@@ -100,17 +102,20 @@ def summarize_contract(
     password: str | None = None,
     phraser: Phraser | None = None,
     allow_non_contract: bool = False,
+    embedder: Embedder | None = None,
     audit: AuditTrail = NO_AUDIT,
     progress: ProgressFn = no_progress,
     cancel: CancelFn = never_cancel,
 ) -> ContractSummary:
-    """Summarize the contract at ``path``; raises NotAContract or a rag DocumentRefused."""
+    """Summarize the contract at ``path``; raises NotAContract or a rag DocumentRefused.
+    With ``embedder``, fields the rules miss are looked for by meaning too (see
+    :mod:`app.contracts.semantic`)."""
     started = time.perf_counter()
     progress(0.0, f"Reading {Path(path).name}")
     contract = load_contract(path, password)
     check_cancelled(cancel)
     summary = summarize_text(contract, phraser=phraser, allow_non_contract=allow_non_contract,
-                             progress=progress, cancel=cancel)
+                             embedder=embedder, progress=progress, cancel=cancel)
     audit.record("contract_summary", doc_id=file_hash(Path(path)),
                  phrased_by_model=phraser is not None)
     return _with_seconds(summary, time.perf_counter() - started)
@@ -121,16 +126,23 @@ def summarize_text(
     *,
     phraser: Phraser | None = None,
     allow_non_contract: bool = False,
+    embedder: Embedder | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelFn = never_cancel,
 ) -> ContractSummary:
     def scaled(fraction: float, message: str) -> None:
         progress(0.05 + 0.75 * fraction, message)
 
-    found = find_all_clauses(contract, progress=scaled, cancel=cancel)
+    candidates = field_candidates(contract, progress=scaled, cancel=cancel)
+    found = choose_all(contract, FIELDS, candidates)
     matches = {key: quotes[0] if quotes else None for key, quotes in found.items()}
     if not allow_non_contract and not looks_like_contract(contract, matches):
-        raise NotAContract(refusal(contract, matches))
+        raise NotAContract(refusal(contract, matches))  # judged on the rules' clauses alone
+    if embedder is not None:
+        progress(0.8, "Looking for the remaining terms by meaning")
+        candidates = complement_for(embedder).rescore(candidates, cancel=cancel)
+        found = choose_all(contract, FIELDS, candidates)
+        matches = {key: quotes[0] if quotes else None for key, quotes in found.items()}
     results = []
     for number, spec in enumerate(FIELDS):
         check_cancelled(cancel)

@@ -1,6 +1,8 @@
 """Contract summary quality on the 61 CUAD contracts labelled by lawyers, and pages per second.
 
-Run: ``python -m tests.bench.eval_contracts [--limit N] [--txt] [--show FIELD] [--model]``.
+Run: ``python -m tests.bench.eval_contracts [--limit N] [--txt] [--show FIELD] [--model]
+[--rules-only]``. By default the clause finder is complemented by meaning with the app's MiniLM
+embedder (:mod:`app.contracts.semantic`), as in the app; ``--rules-only`` scores the rules alone.
 ``--model`` lets the embedded Gemma 3 270M reword the statements (the quotes, and so the
 scores, do not change; it measures the time per contract with the model and how many
 rewordings pass the grounding check).
@@ -173,7 +175,7 @@ class Scores:
 
 
 def evaluate(rows: list[dict[str, str]], use_txt: bool, show: str | None,
-             phraser: Any = None) -> int:
+             phraser: Any = None, embedder: Any = None) -> int:
     scores = {part: Scores() for part in PARTS}
     failures = 0
     for row in rows:
@@ -181,7 +183,7 @@ def evaluate(rows: list[dict[str, str]], use_txt: bool, show: str | None,
         started = time.perf_counter()
         counts = scores[part_of(row["Filename"])]
         try:
-            summary = _summary_through_the_gate(path, phraser, counts)
+            summary = _summary_through_the_gate(path, phraser, counts, embedder)
         except Exception as error:  # report and go on: one bad file must not hide the rest
             print(f"FAILED {path.name}: {error}", file=sys.stderr)
             failures += 1
@@ -197,14 +199,16 @@ def evaluate(rows: list[dict[str, str]], use_txt: bool, show: str | None,
     return 0 if failures == 0 else 1
 
 
-def _summary_through_the_gate(path: Path, phraser: Any, scores: Scores) -> ContractSummary:
+def _summary_through_the_gate(path: Path, phraser: Any, scores: Scores,
+                              embedder: Any = None) -> ContractSummary:
     """The summary as a user gets it; a contract the gate refuses is counted, then scored."""
     try:
-        return summarize_contract(path, phraser=phraser)
+        return summarize_contract(path, phraser=phraser, embedder=embedder)
     except NotAContract as refusal:
         print(f"REFUSED {refusal}", file=sys.stderr)
         scores.refused += 1
-        return summarize_contract(path, allow_non_contract=True, phraser=phraser)
+        return summarize_contract(path, allow_non_contract=True, phraser=phraser,
+                                  embedder=embedder)
 
 
 def _show_field(row: dict[str, str], summary: ContractSummary, key: str) -> None:
@@ -283,16 +287,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--show", default=None, help="print misses and wrong quotes of a field")
     parser.add_argument("--model", action="store_true",
                         help="reword statements with the embedded model (slow)")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="the rule-based finder alone, without the semantic complement")
     args = parser.parse_args(argv)
     rows = [row for row in read_rows()
             if args.part == "all" or part_of(row["Filename"]) == args.part]
     with tempfile.TemporaryDirectory() as folder:
         phraser = _model_phraser(Path(folder)) if args.model else None
+        embedder = None if args.rules_only else _embedder()
         status = evaluate(rows[: args.limit] if args.limit else rows, args.txt, args.show,
-                          phraser)
+                          phraser, embedder)
         if phraser is not None:
             print(f"model rewordings kept: {phraser.kept} of {phraser.asked}")
         return status
+
+
+def _embedder() -> Any:
+    from rag.embedder import load_embedder
+
+    embedder = load_embedder()
+    print(f"semantic complement with {embedder.name}")
+    return embedder
 
 
 class _CountingPhraser:

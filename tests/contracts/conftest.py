@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.contracts.document import ContractText, from_pages
+from rag.embedder import Embedder, load_embedder
+from rag.onnx_export import exported_model
 from tests.conftest import SHARED_DATA
 from tests.rag.fakes import write_pdf
 
@@ -94,3 +96,9 @@ def sample_txt(tmp_path: Path) -> Path:
 def sample_pdf(tmp_path: Path) -> Path:
     return write_pdf(tmp_path / "services-agreement.pdf", SAMPLE_PAGES, font_size=10,
                      line_height=5)
+
+
+@pytest.fixture(scope="session")
+def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The app's ONNX MiniLM embedder (exported by set-up; exported here once if missing)."""
+    return load_embedder(model=exported_model(tmp_path_factory.mktemp("embedder")))
