@@ -271,3 +271,21 @@ def test_form_words_alone_are_never_names(analyzer: PiiAnalyzer, text: str) -> N
 def test_a_phone_number_after_an_address_is_not_its_postcode(analyzer: PiiAnalyzer, text: str,
                                                              phone: str) -> None:
     assert ("PHONE_NUMBER", phone) in found(analyzer, text)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Emergency contact: Amara Whitfield, (720) 555-0148", "Amara Whitfield"),
+    ("Next of kin: Tobiah Quennell", "Tobiah Quennell"),
+    ("Guarantor: Marisol Etxeberria", "Marisol Etxeberria"),
+    ("attn: Priya Raghunathan", "Priya Raghunathan"),
+])
+def test_a_form_label_naming_a_persons_role_introduces_a_name(analyzer: PiiAnalyzer, text: str,
+                                                              name: str) -> None:
+    assert ("PERSON", name) in found(analyzer, text)
+
+
+@pytest.mark.parametrize("text", ["Employee: Temporary staff", "Beneficiary: The Trust",
+                                  "Emergency contact: none given"])
+def test_a_role_label_followed_by_no_full_name_names_no_one(analyzer: PiiAnalyzer,
+                                                           text: str) -> None:
+    assert not {v for e, v in found(analyzer, text) if e == "PERSON"}

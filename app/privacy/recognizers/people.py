@@ -16,6 +16,14 @@ _FULL = rf"{_NAME}(?:[ ]\p{{Lu}}\.)?(?:[ ]{_WORD})?"
 _STREET_LINE = (r"\d{1,6}[ ][^\n]*?(?:[ ]\d{1,5}\b|\b(?:Street|St|Avenue|Ave|Road|Rd|"
                 r"Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Apt|Suite|Unit)\b)")
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mister|Doctor|Rev|Hon)\.?"
+# Form labels whose value is a person: intake, claim, loan and HR forms name people this way.
+_PERSON_ROLE_LABEL = (
+    r"(?:emergency contact|contact person|next of kin|guardian|parent|spouse|partner|caregiver|"
+    r"(?:referring|attending|primary care|treating) (?:physician|provider|doctor|clinician)|"
+    r"physician|nurse|witness|beneficiary|insured|policy ?holder|subscriber|account holder|"
+    r"card ?holder|guarantor|co-?signer|co-?borrower|borrower|applicant|employee|tenant|"
+    r"prepared by|reviewed by|approved by|attention|attn\.?|c/o)"
+)
 
 
 class IntroducedNameRecognizer(RegexRecognizer):
@@ -43,6 +51,8 @@ class IntroducedNameRecognizer(RegexRecognizer):
                      rf"[ ]+(?P<v>{_FULL})", 0.65),
         ("last-name-is", rf"(?i:\b(?:last|first|full|middle|maiden) name(?: is)?[?:]?)\s*"
                          rf"(?P<v>{_NAME})", 0.7),
+        ("role-label", rf"(?i:\b{_PERSON_ROLE_LABEL})(?:[ ](?i:name))?[ ]?:[ \t]*"
+                       rf"(?P<v>(?={_WORD}[ ]\p{{Lu}}){_FULL})", 0.7),
     )
     CONTEXT = ("name", "mr", "mrs", "ms", "dr", "patient")
 
