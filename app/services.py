@@ -140,6 +140,9 @@ class Services:
         library = self._library.built
         if library is not None:
             library.close()
+        analyzer = self._pii_analyzer.built
+        if analyzer is not None:
+            analyzer.close()  # its worker processes, if any (started again on next use)
         self.runtime.unload()
 
     # ----- the choices

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +16,11 @@ from app.egress import EgressBlocked
 from app.privacy.analyzer import PiiAnalyzer, UnanalysableTexts
 from app.privacy.pool import PiiWorkerError, plan_units, worth_sharing
 from core.errors import Cancelled
+from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes are forked")
 
+CUAD_PDFS = SHARED_DATA / "contracts" / "cuad" / "full_contract_pdf"
 LETTER = ("Dear Ms. Elena Petrova,\n\nyour claim was received on March 3, 2021. Please call "
           "Ravi Shankar on (617) 555-0134 or write to ravi.shankar@example.org. Your SSN "
           "536-90-4399 and card 4539 1488 0343 6467 are on file.\n\n")
@@ -29,10 +32,11 @@ def _letters(count: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pooled(analyzer: PiiAnalyzer) -> Iterator[PiiAnalyzer]:
-    """The session's analyzer with two warm workers (closed at the end)."""
-    analyzer.pool(2)
-    yield analyzer
-    analyzer.close()
+    """The session's spaCy and recognizers in an analyzer with two warm workers."""
+    shared = PiiAnalyzer(analyzer.engine, workers=2)
+    shared.pool(2)
+    yield shared
+    shared.close()
 
 
 def _worker_pids(analyzer: PiiAnalyzer) -> set[int]:
@@ -116,3 +120,23 @@ def test_workers_keep_the_telemetry_switch_and_the_egress_guard(pooled: PiiAnaly
     switch, outcome = executor.submit(_offline_in_worker).result(timeout=60)
     assert switch == "1"
     assert "blocked" in outcome
+
+
+def test_a_redacted_export_of_a_real_contract_is_the_same_from_the_workers(
+        pooled: PiiAnalyzer, tmp_path: Path) -> None:
+    """Exports and strict ingest call ``analyze_many`` on a document's pages: a long one is
+    shared with the workers, and the copy is the same as one process writes."""
+    from app.privacy.export import export_redacted
+    from app.privacy.policy import get_policy
+
+    source = CUAD_PDFS / "AMERICANPHYSICIANSCAPITALINC_03_31_2003-EX-10.26-AGENCY AGREEMENT.PDF"
+    from rag.loaders import load_document
+
+    pages = [page.text for page in load_document(source).pages]
+    assert worth_sharing(pages, 2, pooled.window_chars)  # so the workers do it
+    alone = PiiAnalyzer(pooled.engine, workers=1)
+    reports = [export_redacted(source, tmp_path / f"{name}.txt", analyzer, get_policy("strict"))
+               for name, analyzer in (("pooled", pooled), ("alone", alone))]
+    assert pooled.workers == 2 and reports[0].pages > 3 and reports[0].total > 0
+    assert reports[0].counts == reports[1].counts
+    assert (tmp_path / "pooled.txt").read_text() == (tmp_path / "alone.txt").read_text()
