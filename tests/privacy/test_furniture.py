@@ -118,8 +118,8 @@ def test_a_company_role_in_parentheses_is_a_defined_term_without_quotes() -> Non
 
 
 def test_a_defined_term_beside_words_that_are_no_name_is_still_a_role() -> None:
-    text = 'Beta Inc. ("Licensee"). Licensee Sites are listed. Licensee pays.'
-    sites, alone = text.index("Licensee Sites"), text.rindex("Licensee")
-    findings = [Finding("PERSON", sites, sites + 14, 0.85, "FilteredSpacyRecognizer"),
+    text = 'Beta Inc. ("Licensee"). Licensee Premises are listed. Licensee pays.'
+    premises, alone = text.index("Licensee Premises"), text.rindex("Licensee")
+    findings = [Finding("PERSON", premises, premises + 17, 0.85, "FilteredSpacyRecognizer"),
                 Finding("PERSON", alone, alone + 8, 0.85, "FilteredSpacyRecognizer")]
     assert drop_document_furniture(text, findings) == []

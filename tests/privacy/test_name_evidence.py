@@ -48,16 +48,16 @@ def test_another_mention_of_a_found_name_becomes_a_person() -> None:
 
 
 def test_countries_typed_as_persons_are_places_and_compass_words_are_left_out() -> None:
-    text = "Norway was lovely; the firm serves Southern Portugal."
-    retyped = retype_names(text, [_ner(text, "Norway", "PERSON", 0.85),
+    text = "Sweden was lovely; the firm serves Southern Portugal."
+    retyped = retype_names(text, [_ner(text, "Sweden", "PERSON", 0.85),
                                   _ner(text, "Southern Portugal", "ORGANIZATION")])
-    assert _values(text, retyped, "LOCATION") == {"Norway", "Portugal"}
+    assert _values(text, retyped, "LOCATION") == {"Sweden", "Portugal"}
 
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("Emergency contact: Thomas Marsh (son).", {"Thomas Marsh"}),
     ("Ask Lucia K Brandvold about it.", {"Lucia K Brandvold"}),  # initial: one known is enough
-    ("Orla: Are we late?\nBrannoch: Not yet.\n", {"Orla", "Brannoch"}),  # speakers
+    ("Greta: Are we late?\nBrannoch: Not yet.\n", {"Greta", "Brannoch"}),  # speakers
     ("Why is Ingrid always so late?", {"Ingrid"}),  # a given name alone in a sentence
     ("Signe, can you call me back?", {"Signe"}),  # addressed at the start of a line
     ("follow up with thomas marsh next week.", {"thomas marsh"}),  # a text in lower case
