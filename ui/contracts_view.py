@@ -119,7 +119,7 @@ class ContractsView(QWidget):
         self._set_busy(True)
         self.status.setText(f"Summarizing {path.name}…")
         self._job = (Job(summarize_into_workspace, self.services.library(), path, self.workspace,
-                         audit=self.services.audit)
+                         audit=self.services.audit, embedder=self.services.embedder)
                      .on_progress(self._on_progress).on_success(self._on_summarized)
                      .on_failure(self._on_failed).start(self.runner))
         return self._job

@@ -43,7 +43,8 @@ def run_summarize(args: argparse.Namespace, services: Services) -> int:
     phraser = services.contract_phraser(use_model=args.phrasing == "model")
     summary = summarize_contract(
         args.file, password=args.password, phraser=phraser,
-        allow_non_contract=args.any_document, audit=services.audit, progress=_progress())
+        allow_non_contract=args.any_document, embedder=services.embedder(), audit=services.audit,
+        progress=_progress())
     if args.out is None:
         sys.stdout.write(to_json(summary) + "\n" if fmt == "json" else to_markdown(summary))
         return 0
