@@ -18,6 +18,7 @@ test: setup
 bench: setup
 	$(PY) -m tests.bench.bench_runtime
 	$(PY) -m tests.bench.bench_rag
+	$(PY) -m tests.bench.bench_ingest_peer $(BENCH_PEER_ARGS)
 	$(PY) -m tests.bench.bench_pii
 	$(PY) -m tests.bench.bench_startup
 
