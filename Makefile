@@ -54,6 +54,7 @@ adapter: setup
 	    '*/vendor/llama.cpp/convert_lora_to_gguf.py' '*/vendor/llama.cpp/convert_hf_to_gguf.py' \
 	    '*/vendor/llama.cpp/conversion/*' '*/vendor/llama.cpp/gguf-py/*' )
 	$(ADAPTER_VENV)/bin/python -m models.adapters.train --out $(ADAPTER_OUT) --llama-source $(LLAMA_SOURCE) $(ADAPTER_ARGS)
+	$(PY) -m models.adapters.evaluate --adapter $(ADAPTER_OUT)/enclave-grounded-lora.gguf --out $(ADAPTER_OUT)/evaluation.json
 
 lint: setup
 	$(VENV)/bin/ruff check core app ui rag models installers tests

@@ -190,8 +190,8 @@ def train(model: Any, train_set: list[tuple[list[int], int]],
 def convert(peft_dir: Path, base_dir: Path, out: Path, llama_source: Path) -> None:
     """llama.cpp's own LoRA converter, from the llama-cpp-python source distribution."""
     script = llama_source / "convert_lora_to_gguf.py"
-    env = {**os.environ, "NO_LOCAL_GGUF": ""}
-    env.pop("NO_LOCAL_GGUF")
+    env = dict(os.environ)
+    env.pop("NO_LOCAL_GGUF", None)  # the converter uses the gguf-py shipped beside it
     subprocess.run([sys.executable, str(script), "--base", str(base_dir), "--outtype", "f32",
                     "--outfile", str(out), str(peft_dir)], check=True, env=env)
 
