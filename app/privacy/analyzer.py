@@ -8,8 +8,9 @@ windows of 5,000 to 50,000 characters, but batches of more than about 40,000 cha
 slower, their arrays no longer in cache; short texts batched by 100 or more are a fifth faster
 than by 32.) The pattern recognizers run first, and identifiers they match strongly (SSNs,
 cards, e-mail addresses...) are blanked in the text NER reads: fewer tokens, the same findings
-on the synthetic set (addresses stay: NER knows a name line by the address under it). Then each document is finished as a whole (defined terms,
-addresses, names spread to their other mentions).
+on the synthetic set (addresses stay: NER knows a name line by the address under it). Then
+each document is finished as a whole (defined terms, addresses, names spread to their other
+mentions).
 
 Many texts at once (ingest, review of many files, exports) can be shared with warm worker
 processes (``workers``, :mod:`app.privacy.pool`). A text that cannot be analysed fails alone:
