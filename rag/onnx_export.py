@@ -86,7 +86,11 @@ def _quantise(source: Path, target: Path) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     temporary = target.with_name(target.name + ".part")
-    quantize_dynamic(str(source), str(temporary), weight_type=QuantType.QInt8)
+    # Per-channel weights in 7 bits: plain per-tensor int8 lost 0.006 NFCorpus nDCG@10 (hybrid
+    # 0.343 against fp32's 0.349); this recipe kept it (0.348, vector-only 0.313 against 0.312).
+    # 7 bits also avoid the int16 saturation of AVX2's u8*s8 products (no VNNI here).
+    quantize_dynamic(str(source), str(temporary), weight_type=QuantType.QInt8,
+                     per_channel=True, reduce_range=True)
     os.replace(temporary, target)
     return target
 
