@@ -104,7 +104,7 @@ class LlamaCppRuntime:
         path = Path(path)
         _check_fits_in_memory(path)
         if adapter is not None:
-            from models.adapters.lora_gguf import check_fits
+            from models.lora_gguf import check_fits
 
             check_fits(Path(adapter), path)
         n_ctx = min(context_length or self.context_cap, self.context_cap)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.errors import ModelError
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
-from models.adapters.lora_gguf import check_fits
+from models.lora_gguf import check_fits
 
 ADAPTERS_FILE = "adapters.json"
 _BLOCK = 4 * 1024 * 1024

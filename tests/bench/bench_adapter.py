@@ -34,8 +34,8 @@ WEIGHTS = ("attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "f
 def stand_in_adapter(base: Path, folder: Path, rank: int = 8) -> Path:
     import numpy as np
 
-    from models.adapters.lora_gguf import write_lora_gguf
     from models.gguf_info import read_gguf_header
+    from models.lora_gguf import write_lora_gguf
 
     header = read_gguf_header(base)
     shapes = {tensor.name: tensor.shape for tensor in header.tensors}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models.adapters.lora_gguf import write_lora_gguf
 from models.gguf_info import read_gguf_header
+from models.lora_gguf import write_lora_gguf
 
 ADAPTED = ("attn_q", "attn_v", "ffn_up")
 

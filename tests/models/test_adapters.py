@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import ModelError
 from models.adapters.catalog import AdapterCatalog
-from models.adapters.lora_gguf import check_fits, read_adapter_metadata, write_lora_gguf
+from models.lora_gguf import check_fits, read_adapter_metadata, write_lora_gguf
 from models.prompts import PromptRequest
 from models.runtime import GenerationOptions, LlamaCppRuntime
 from tests.models.lora_fixtures import ADAPTED, make_adapter
