@@ -75,7 +75,7 @@ class ModelCatalog:
 
     def verify(self, info: ModelInfo, *, cancel: CancelFn = never_cancel) -> bool:
         path = self.path_of(info)
-        return path.is_file() and _sha256_of(path, cancel=cancel) == info.sha256
+        return path.is_file() and sha256_of(path, cancel=cancel) == info.sha256
 
     # ----- changing
     def install_embedded(
@@ -106,7 +106,7 @@ class ModelCatalog:
         metadata = read_gguf_metadata(source)  # refuse junk before copying gigabytes
         check_supported(metadata.architecture, source.name)
         self._probe(source)
-        model_id = _slug(source.stem)
+        model_id = slug(source.stem)
         if model_id in self._read():
             raise ModelError(f"A model called {model_id!r} is already installed.")
         staged = self._stage_file([source], progress=progress, cancel=cancel)
@@ -158,11 +158,17 @@ class ModelCatalog:
                              "remove it and import the models again.") from None
 
     def _write(self, entries: dict[str, ModelInfo]) -> None:
-        payload = {"models": [asdict(info) for info in entries.values()]}
-        handle, name = tempfile.mkstemp(dir=self.models_dir, prefix=".catalog-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, indent=2)
-        os.replace(name, self.models_dir / CATALOG_FILE)
+        write_json_atomically(self.models_dir / CATALOG_FILE,
+                              {"models": [asdict(info) for info in entries.values()]})
+
+
+def write_json_atomically(path: Path, payload: object) -> None:
+    """Replace ``path`` with ``payload`` as JSON, so a reader never sees half a list."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(payload, stream, indent=2)
+    os.replace(name, path)
 
 
 def stage_copy(folder: Path, sources: list[Path], *, progress: ProgressFn = no_progress,
@@ -224,12 +230,12 @@ def _with_family(info: ModelInfo) -> ModelInfo:
     return replace(info, family=detect_family(info.architecture, info.name, info.chat_template))
 
 
-def _slug(stem: str) -> str:
-    slug = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-.")
-    return slug or "model"
+def slug(stem: str, *, fallback: str = "model") -> str:
+    """A file stem as a catalog id: lower case, safe in a file name."""
+    return re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-.") or fallback
 
 
-def _sha256_of(path: Path, *, cancel: CancelFn = never_cancel) -> str:
+def sha256_of(path: Path, *, cancel: CancelFn = never_cancel) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while block := stream.read(_COPY_BLOCK):

@@ -10,18 +10,16 @@ from __future__ import annotations
 import builtins
 import json
 import os
-import re
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from core.errors import ModelError
-from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
+from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
+from models.catalog import sha256_of, slug, stage_copy, write_json_atomically
 from models.lora_gguf import check_fits
 
 ADAPTERS_FILE = "adapters.json"
-_BLOCK = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -64,17 +62,15 @@ class AdapterCatalog:
 
     def verify(self, info: AdapterInfo, *, cancel: CancelFn = never_cancel) -> bool:
         path = self.path_of(info)
-        return path.is_file() and _sha256_of(path, cancel) == info.sha256
+        return path.is_file() and sha256_of(path, cancel=cancel) == info.sha256
 
     def import_file(self, source: Path, *, base_path: Path, base_model_id: str,
                     base_sha256: str, shipped: bool = False, progress: ProgressFn = no_progress,
                     cancel: CancelFn = never_cancel) -> AdapterInfo:
         """Check ``source`` fits the model at ``base_path``, then copy it in and list it."""
-        from models.catalog import stage_copy
-
         source = Path(source).expanduser()
         metadata = check_fits(source, base_path)
-        adapter_id = _slug(source.stem)
+        adapter_id = slug(source.stem, fallback="adapter")
         if adapter_id in self._read():
             raise ModelError(f"An adapter called {adapter_id!r} is already installed.")
         staged, sha = stage_copy(self.folder, [source], progress=progress, cancel=cancel)
@@ -111,12 +107,8 @@ class AdapterCatalog:
                              "remove it and import the adapters again.") from None
 
     def _write(self, entries: dict[str, AdapterInfo]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        payload = {"adapters": [asdict(info) for info in entries.values()]}
-        handle, name = tempfile.mkstemp(dir=self.folder, prefix=".adapters-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, indent=2)
-        os.replace(name, self.folder / ADAPTERS_FILE)
+        write_json_atomically(self.folder / ADAPTERS_FILE,
+                              {"adapters": [asdict(info) for info in entries.values()]})
 
 
 def describe_adapter(info: AdapterInfo) -> dict[str, str]:
@@ -128,19 +120,3 @@ def describe_adapter(info: AdapterInfo) -> dict[str, str]:
         "Size": f"{info.size_bytes / 2**20:,.1f} MB",
         "Source": "shipped" if info.shipped else "imported",
     }
-
-
-def _slug(stem: str) -> str:
-    slug = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-.")
-    return slug or "adapter"
-
-
-def _sha256_of(path: Path, cancel: CancelFn) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(_BLOCK):
-            check_cancelled(cancel)
-            digest.update(block)
-    return digest.hexdigest()

@@ -25,13 +25,17 @@ def offline(home: Path, *command: str) -> subprocess.CompletedProcess:
     return subprocess.run(isolated, capture_output=True, text=True, timeout=1800, cwd=home)
 
 
-def test_frozen_bundle_installs_and_passes_its_self_test_offline(tmp_path: Path) -> None:
+def _unpacked(tmp_path: Path) -> tuple[Path, Path]:
+    """The archive unpacked as from removable media, and an empty home to install into."""
     assert ARCHIVE is not None
     with tarfile.open(ARCHIVE) as tar:
         tar.extractall(tmp_path / "media", filter="tar")
-    bundle = next((tmp_path / "media").iterdir())
     home = tmp_path / "home"
     home.mkdir()
+    return next((tmp_path / "media").iterdir()), home
+
+def test_frozen_bundle_installs_and_passes_its_self_test_offline(tmp_path: Path) -> None:
+    bundle, home = _unpacked(tmp_path)
     started = time.perf_counter()
     installed = offline(home, "bash", str(bundle / "install.sh"))
     print(f"install took {time.perf_counter() - started:.0f} s\n{installed.stdout}")
@@ -87,12 +91,7 @@ def test_frozen_bundle_reads_a_scan_with_its_own_tesseract(tmp_path: Path) -> No
     the models, and reads an image-only PDF offline with an empty environment."""
     from tests.ocr.scans import write_scanned_pdf
 
-    assert ARCHIVE is not None
-    with tarfile.open(ARCHIVE) as tar:
-        tar.extractall(tmp_path / "media", filter="tar")
-    bundle = next((tmp_path / "media").iterdir())
-    home = tmp_path / "home"
-    home.mkdir()
+    bundle, home = _unpacked(tmp_path)
     assert offline(home, "bash", str(bundle / "install.sh")).returncode == 0
     programs = sorted(home.glob(".local/lib/enclave/**/_internal/tesseract/tesseract"))
     assert programs, "the installed app carries no tesseract"
