@@ -46,6 +46,11 @@ class IndexStoreError(EnclaveError):
     """The on-disk index cannot be opened or written."""
 
 
+class EmbedderMismatch(IndexStoreError):
+    """A workspace's vectors were made by another embedder than the one offered: mixing them
+    would rank by meaningless similarities, so it is refused."""
+
+
 class OcrUnavailable(DocumentRefused):
     """A page had to be read by OCR and the OCR engine could not do it."""
 

@@ -2,6 +2,11 @@
 
 We embed ourselves (``embedding_function=None``) and Chroma's telemetry is off. Chunk text is
 not stored in Chroma: the workspace's SQLite store holds it, with the keyword index.
+
+Each collection records, in its metadata, which embedder made its vectors (a collection made
+before that record existed holds the legacy fp32 embedder's): vectors of two embedders are never
+mixed in one collection. Re-embedding builds a staging collection beside the current one and
+swaps it in by two renames; opening a workspace finishes or undoes a swap a crash interrupted.
 """
 
 from __future__ import annotations
@@ -16,9 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from rag.errors import IndexStoreError
+from rag.embedder import LEGACY_EMBEDDER
+from rag.errors import EmbedderMismatch, IndexStoreError
 
 ADD_BATCH = 2000
+EMBEDDER_KEY = "embedder"
+STAGING = "-next"  # suffix of the collection a re-embedding is building
+RETIRED = "-old"  # suffix of the collection a finished re-embedding replaced
 log = logging.getLogger(__name__)
 
 
@@ -52,15 +61,45 @@ class ChromaIndex:
 
     def collection(self, workspace: str) -> Any:
         if workspace not in self._collections:
-            self._collections[workspace] = self._client.get_or_create_collection(
-                collection_name(workspace), embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"workspace": workspace})
+            self._finish_swap(workspace)
+            self._collections[workspace] = self._create(collection_name(workspace), workspace)
         return self._collections[workspace]
+
+    def _create(self, name: str, workspace: str, **recorded: str) -> Any:
+        return self._client.get_or_create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"workspace": workspace, **recorded})
+
+    # ----- which embedder made the vectors
+    def embedder_of(self, workspace: str) -> str | None:
+        """The name of the embedder that made the workspace's vectors; None when it holds none
+        (any embedder may then fill it)."""
+        collection = self.collection(workspace)
+        if not collection.count():
+            return None
+        return str((collection.metadata or {}).get(EMBEDDER_KEY) or LEGACY_EMBEDDER)
+
+    def claim(self, workspace: str, embedder: str) -> None:
+        """Record ``embedder`` as the maker of the workspace's vectors, before any is added;
+        refused when the workspace holds vectors of another embedder."""
+        made_by = self.embedder_of(workspace)
+        if made_by not in (None, embedder):
+            raise EmbedderMismatch(
+                f"The vectors of workspace {workspace!r} were made by {made_by}; vectors made "
+                f"by {embedder} cannot be added to them. Use {made_by} for this workspace, or "
+                "re-embed it first.")
+        collection = self.collection(workspace)
+        metadata = dict(collection.metadata or {})
+        if metadata.get(EMBEDDER_KEY) != embedder:
+            collection.modify(metadata={**metadata, EMBEDDER_KEY: embedder})
 
     def add(self, workspace: str, ids: Sequence[str], vectors: np.ndarray,
             metadatas: Sequence[dict[str, Any]]) -> None:
-        collection = self.collection(workspace)
+        self._upsert(self.collection(workspace), ids, vectors, metadatas)
+
+    @staticmethod
+    def _upsert(collection: Any, ids: Sequence[str], vectors: np.ndarray,
+                metadatas: Sequence[dict[str, Any]]) -> None:
         for first in range(0, len(ids), ADD_BATCH):
             end = first + ADD_BATCH
             collection.upsert(ids=list(ids[first:end]), embeddings=vectors[first:end],
@@ -88,21 +127,78 @@ class ChromaIndex:
         return {chunk_id: np.asarray(vector, dtype=np.float32)
                 for chunk_id, vector in zip(result["ids"], result["embeddings"], strict=True)}
 
+    def metadatas(self, workspace: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        result = self.collection(workspace).get(ids=list(ids), include=["metadatas"])
+        return {chunk_id: dict(metadata or {})
+                for chunk_id, metadata in zip(result["ids"], result["metadatas"], strict=True)}
+
     def ids(self, workspace: str) -> set[str]:
-        collection = self.collection(workspace)
-        found: set[str] = set()
-        total, offset = collection.count(), 0
-        while offset < total:
-            found.update(collection.get(include=[], limit=5000, offset=offset)["ids"])
-            offset += 5000
-        return found
+        return _all_ids(self.collection(workspace))
 
     def count(self, workspace: str) -> int:
         return int(self.collection(workspace).count())
 
     def drop(self, workspace: str) -> None:
         self._collections.pop(workspace, None)
+        for suffix in ("", STAGING, RETIRED):
+            self._delete(collection_name(workspace) + suffix, quiet=bool(suffix))
+
+    def _delete(self, name: str, *, quiet: bool = False) -> None:
         try:
-            self._client.delete_collection(collection_name(workspace))
+            self._client.delete_collection(name)
         except Exception as error:  # usually already gone; anything else must be visible
-            log.warning("could not delete the vector collection of %r: %s", workspace, error)
+            if not quiet:
+                log.warning("could not delete the vector collection %s: %s", name, error)
+
+    # ----- re-embedding: a staging collection, swapped in whole or not at all
+    def start_staging(self, workspace: str, embedder: str) -> None:
+        """An empty staging collection for ``workspace``'s vectors made by ``embedder``."""
+        self.collection(workspace)  # finishes an interrupted swap first
+        self._delete(collection_name(workspace) + STAGING, quiet=True)
+        self._create(collection_name(workspace) + STAGING, workspace, **{EMBEDDER_KEY: embedder})
+
+    def add_staged(self, workspace: str, ids: Sequence[str], vectors: np.ndarray,
+                   metadatas: Sequence[dict[str, Any]]) -> None:
+        staging = self._client.get_collection(collection_name(workspace) + STAGING)
+        self._upsert(staging, ids, vectors, metadatas)
+
+    def staged_ids(self, workspace: str) -> set[str]:
+        return _all_ids(self._client.get_collection(collection_name(workspace) + STAGING))
+
+    def drop_staged(self, workspace: str) -> None:
+        self._delete(collection_name(workspace) + STAGING, quiet=True)
+
+    def swap_in_staged(self, workspace: str) -> None:
+        """The staging collection becomes the workspace's; the one it replaces is deleted."""
+        name = collection_name(workspace)
+        self._collections.pop(workspace, None)
+        self._client.get_collection(name).modify(name=name + RETIRED)
+        self._client.get_collection(name + STAGING).modify(name=name)
+        self._delete(name + RETIRED)
+
+    def _finish_swap(self, workspace: str) -> None:
+        """A swap starts only once the staging collection is complete, so after a crash
+        between its renames (the workspace's own name missing) it is completed; then the
+        retired collection is deleted. A staging collection left over otherwise is an
+        interrupted re-embedding: deleted, the workspace keeps its vectors."""
+        name = collection_name(workspace)
+        present = {collection.name for collection in self._client.list_collections()}
+        if name + RETIRED in present and name not in present:
+            log.warning("workspace %r: completing an interrupted re-embedding", workspace)
+            renamed = name + (STAGING if name + STAGING in present else RETIRED)
+            self._client.get_collection(renamed).modify(name=name)
+            present = {collection.name for collection in self._client.list_collections()}
+        for leftover in (name + RETIRED, name + STAGING):
+            if leftover in present:
+                self._delete(leftover)
+
+
+def _all_ids(collection: Any) -> set[str]:
+    found: set[str] = set()
+    total, offset = collection.count(), 0
+    while offset < total:
+        found.update(collection.get(include=[], limit=5000, offset=offset)["ids"])
+        offset += 5000
+    return found

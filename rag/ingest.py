@@ -113,6 +113,7 @@ def ingest(
     while this thread embeds and stores the current one; documents are stored one at a time,
     in order, each atomically."""
     started, report = time.perf_counter(), IngestReport()
+    workspace.claim_embedder(embedder.name)  # refused before any work if others made its vectors
     files = list(expand_paths(paths))
     tracker = _Progress(progress, len(files))
     reader = _Reader(workspace, embedder, chunking, password, transform,
@@ -216,7 +217,7 @@ def _store(item: _Prepared, number: int, reader: _Reader, workspace: Workspace,
     try:
         vectors = _embed(embedder, [chunk.text for chunk in item.chunks], step, cancel)
         replaced = workspace.add(item.doc_id, item.document, item.chunks, vectors,
-                                 path=item.key, size=item.size)
+                                 path=item.key, size=item.size, embedder=embedder.name)
     except Cancelled:
         raise
     except Exception as error:  # a store or model failure on one file must not end the batch

@@ -3,6 +3,9 @@
 Opening a workspace first finishes what a crash interrupted: every document not marked done
 (or done but no longer reachable by any path) is deleted from both stores, so a killed ingest
 leaves no duplicates, no orphan chunks and nothing half-indexed that claims to be complete.
+
+A workspace's vectors all come from one embedder, whose name the vector index records
+(:meth:`Workspace.embedder_name`); :meth:`Workspace.reembed` moves them to another, whole.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from typing import Any
 import numpy as np
 
 from core.errors import InputError
+from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.chunking import Chunk
 from rag.documents import LoadedDocument
+from rag.embedder import Embedder
+from rag.errors import EmbedderMismatch, IndexStoreError
 from rag.index import ChromaIndex, VectorHit, collection_name
 from rag.ocr.scan import PageScan
 from rag.store import DocumentRecord, LibraryStore, StoredChunk, chunk_id
@@ -29,6 +35,7 @@ log = logging.getLogger(__name__)
 
 _VALID_NAME = re.compile(r"^[\w][\w .@&()+-]{0,63}$", re.UNICODE)
 DEFAULT_WORKSPACE = "default"
+REEMBED_BATCH = 256
 
 
 def check_workspace_name(name: str) -> str:
@@ -53,9 +60,60 @@ class Workspace:
             self._delete_everywhere(doc_id)
         return unfinished
 
+    # ----- the embedder behind the vectors
+    @property
+    def embedder_name(self) -> str | None:
+        """The embedder that made this workspace's vectors; None while it holds none."""
+        return self.index.embedder_of(self.name)
+
+    def claim_embedder(self, embedder: str) -> None:
+        """Make ``embedder`` the maker of this workspace's vectors (refused if others are)."""
+        self.index.claim(self.name, embedder)
+
+    def check_embedder(self, embedder: str) -> None:
+        """Refuse to compare ``embedder``'s vectors with this workspace's if another made them."""
+        made_by = self.embedder_name
+        if made_by not in (None, embedder):
+            raise EmbedderMismatch(f"The vectors of workspace {self.name!r} were made by "
+                                   f"{made_by}, so they cannot be searched with {embedder}.")
+
+    def reembed(self, embedder: Embedder, *, progress: ProgressFn = no_progress,
+                cancel: CancelFn = never_cancel) -> int:
+        """Embed every stored chunk again with ``embedder`` into a staging collection, then swap
+        it in whole. Until then the old vectors serve every search; cancelled or failed, the
+        workspace is as it was. Returns the number of chunks."""
+        ids = sorted(self.store.chunk_ids())
+        self.index.start_staging(self.name, embedder.name)
+        try:
+            for first in range(0, len(ids), REEMBED_BATCH):
+                check_cancelled(cancel)
+                self._reembed_batch(embedder, ids[first:first + REEMBED_BATCH], cancel)
+                progress(min(first + REEMBED_BATCH, len(ids)) / max(len(ids), 1),
+                         f"re-embedded {min(first + REEMBED_BATCH, len(ids))} of {len(ids)} "
+                         "passages")
+            if self.index.staged_ids(self.name) != self.store.chunk_ids():
+                raise IndexStoreError(f"Workspace {self.name!r} changed while it was being "
+                                      "re-embedded; it is unchanged. Try again.")
+        except BaseException:
+            self.index.drop_staged(self.name)
+            raise
+        self.index.swap_in_staged(self.name)
+        return len(ids)
+
+    def _reembed_batch(self, embedder: Embedder, ids: list[str], cancel: CancelFn) -> None:
+        texts, metadatas = self.store.chunks(ids), self.index.metadatas(self.name, ids)
+        if len(texts) != len(ids) or len(metadatas) != len(ids):
+            raise IndexStoreError(f"Workspace {self.name!r} is inconsistent (a passage lacks its "
+                                  "text or its vector); it is unchanged.")
+        vectors = embedder.embed([texts[chunk].text for chunk in ids], cancel=cancel)
+        self.index.add_staged(self.name, ids, vectors, [metadatas[chunk] for chunk in ids])
+
+    # ----- documents
     def add(self, doc_id: str, document: LoadedDocument, chunks: Sequence[Chunk],
-            vectors: np.ndarray, *, path: str, size: int) -> str | None:
-        """Store one document; returns the id of a document this path held before, if any."""
+            vectors: np.ndarray, *, path: str, size: int, embedder: str) -> str | None:
+        """Store one document whose ``vectors`` ``embedder`` made; returns the id of a document
+        this path held before, if any."""
+        self.claim_embedder(embedder)
         self.store.mark(doc_id, "indexing", size=size)
         self.index.delete_document(self.name, doc_id)
         ids = [chunk_id(doc_id, chunk.ordinal) for chunk in chunks]

@@ -2,7 +2,9 @@
 
 Set-up code: it imports ``rag.embedder`` (where the file goes), never the other way round.
 
-Run as ``python -m rag.onnx_export [--int8] [TARGET]``; does nothing when the target exists.
+Run as ``python -m rag.onnx_export``: both variants into the environment (int8, the default
+embedder, and fp32, which workspaces made by older versions keep using). ``--variant fp32|int8``
+(or ``--int8``) makes one, optionally at TARGET. A file that exists is left as it is.
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rag.embedder import model_dir, onnx_path
+from rag.embedder import DEFAULT_VARIANT, MODEL_NAME, VARIANTS, model_dir, onnx_path
 
 OPSET = 17
 log = logging.getLogger(__name__)
 
 
 def export(target: Path, *, variant: str = "fp32") -> Path:
+    """Write ``variant`` to ``target`` (all or nothing: a ``.part`` file is renamed at the end).
+    int8 is quantised from the fp32 file beside it, exported first when missing."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if variant == "int8":
-        fp32 = target.with_name(target.name.replace("-int8", "-fp32"))
+        fp32 = target.with_name(f"{MODEL_NAME}-fp32.onnx")
+        if fp32 == target:  # an int8 target named like the fp32 file must not overwrite it
+            fp32 = target.with_name(target.name + ".fp32")
         if not fp32.is_file():
             export(fp32)
         return _quantise(fp32, target)
@@ -33,15 +39,16 @@ def export(target: Path, *, variant: str = "fp32") -> Path:
     return target
 
 
-def exported_model(fallback_dir: Path, variant: str = "fp32") -> Path:
-    """The exported ONNX file: set-up's, or one exported once into ``fallback_dir`` when set-up
-    did not make it (a development checkout; needs torch that one time)."""
+def exported_model(fallback_dir: Path, variant: str = DEFAULT_VARIANT) -> Path:
+    """The exported ONNX file of ``variant``: set-up's, or one exported once into
+    ``fallback_dir`` when set-up did not make it (a development checkout; needs torch then)."""
     model = onnx_path(variant)
     if model.is_file():
         return model
     model = fallback_dir / model.name
     if not model.is_file():
-        log.warning("no exported embedder at %s: exporting once into %s", onnx_path(), model)
+        log.warning("no exported embedder at %s: exporting once into %s", onnx_path(variant),
+                    model)
         export(model, variant=variant)
     return model
 
@@ -96,16 +103,20 @@ def _quantise(source: Path, target: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("target", nargs="?", type=Path)
-    parser.add_argument("--int8", action="store_true", help="also make the int8 variant")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("target", nargs="?", type=Path, help="where (one variant only)")
+    parser.add_argument("--variant", choices=VARIANTS, help="only this variant")
+    parser.add_argument("--int8", action="store_const", const="int8", dest="variant",
+                        help="only the int8 variant (the default embedder)")
     args = parser.parse_args(argv)
-    variant = "int8" if args.int8 else "fp32"
-    target = args.target or onnx_path(variant)
-    if target.is_file():
-        return 0
-    export(target, variant=variant)
-    print(f"exported {target}")
+    if args.target and not args.variant:
+        parser.error("a TARGET needs --variant (one file per target)")
+    for variant in [args.variant] if args.variant else list(VARIANTS):
+        target = args.target or onnx_path(variant)
+        if not target.is_file():
+            export(target, variant=variant)
+            print(f"exported {target}")
     return 0
 
 

@@ -54,6 +54,8 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]],
 
 class HybridRetriever:
     def __init__(self, workspace: Workspace, embedder: Embedder, *, candidates: int = 50) -> None:
+        """``embedder`` must be the one that made ``workspace``'s vectors (checked)."""
+        workspace.check_embedder(embedder.name)
         self.workspace, self.embedder, self.candidates = workspace, embedder, candidates
 
     def page_text(self, doc_id: str, page: int) -> str | None:
