@@ -27,7 +27,7 @@ prepare_environment() {
     "$VENV/bin/pip" install -q -c constraints.txt -e ".[installer]"
     build_portable_llama
     "$VENV/bin/pip" install -q --force-reinstall --no-deps "$WHEELS"/llama_cpp_python-*.whl
-    "$VENV/bin/python" -m rag.onnx_export
+    "$VENV/bin/python" -m rag.onnx_export  # both variants (int8 default, fp32 for old workspaces)
 }
 
 check_ocr_engine() {

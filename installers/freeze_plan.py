@@ -38,11 +38,19 @@ def exported_embedder() -> Path:
 
 
 def extra_datas() -> list[tuple[str, str]]:
-    """The ONNX export of the embedder, made at set-up time, travels as data. (Tesseract and
-    its model are not frozen here: installers.tesseract_bundle copies them, with the program's
-    whole library closure, into the frozen folder; see installers.build.stage_tesseract.)"""
-    folder = exported_embedder()
-    return [(str(path), "share/enclave") for path in sorted(folder.glob("*.onnx"))]
+    """The ONNX exports of the embedder, made at set-up time, travel as data: every variant,
+    since the default (int8) makes new workspaces' vectors and fp32 reads those of workspaces
+    made by older versions. (Tesseract and its model are not frozen here:
+    installers.tesseract_bundle copies them, with the program's whole library closure, into the
+    frozen folder; see installers.build.stage_tesseract.)"""
+    from rag.embedder import MODEL_NAME, VARIANTS
+
+    models = [exported_embedder() / f"{MODEL_NAME}-{variant}.onnx" for variant in VARIANTS]
+    missing = [str(model) for model in models if not model.is_file()]
+    if missing:
+        raise SystemExit(f"freeze: the embedder is not exported ({', '.join(missing)}); "
+                         "run python -m rag.onnx_export")
+    return [(str(model), "share/enclave") for model in models]
 
 
 def extra_binaries() -> list[tuple[str, str]]:

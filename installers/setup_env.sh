@@ -22,7 +22,8 @@ fingerprint() {
 
 up_to_date() {
     [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(fingerprint)" && -f "$FIXTURES/smollm2-135m-instruct.gguf" \
-       && -f "$VENV/share/enclave/all-MiniLM-L6-v2-fp32.onnx" ]]
+       && -f "$VENV/share/enclave/all-MiniLM-L6-v2-fp32.onnx" \
+       && -f "$VENV/share/enclave/all-MiniLM-L6-v2-int8.onnx" ]]
 }
 
 ensure_system_libraries() {
@@ -110,7 +111,8 @@ PY
 
 export_embedder_onnx() {
     # The ONNX export of all-MiniLM-L6-v2 (made from the installed package with torch, once):
-    # at run time Enclave embeds with onnxruntime alone, which starts in about a second.
+    # at run time Enclave embeds with onnxruntime alone, which starts in about a second. Both
+    # variants: int8 is the default; fp32 still serves workspaces made by older versions.
     "$VENV/bin/python" -m rag.onnx_export
 }
 
