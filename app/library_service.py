@@ -2,7 +2,9 @@
 retrieval). Callers ask it for what they need and never reach into a workspace's stores.
 
 The embedder is built on first use (by the composition root's factory), so starting the app or
-listing documents stays fast.
+listing documents stays fast. A workspace whose vectors another embedder made (one filled by an
+older version, with fp32 vectors) keeps being searched and filled with that embedder, loaded on
+first use, until :meth:`LibraryService.reembed` moves it to the app's embedder.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from app.audit import NO_AUDIT, AuditTrail
 from app.settings import RagSettings
 from core.errors import InputError
 from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
-from rag.embedder import Embedder
+from rag.embedder import Embedder, load_embedder_named
 from rag.ingest import ChunkingOptions, DocumentTransform, FileResult, IngestReport, ingest
 from rag.library import Library, Workspace, check_workspace_name
 from rag.ocr import PageScan, ScanReader
@@ -25,11 +27,18 @@ from rag.store import DocumentRecord
 class LibraryService:
     def __init__(self, library: Library, settings: Callable[[], RagSettings],
                  embedder: Callable[[], Embedder], *,
+                 embedder_named: Callable[[str], Embedder] = load_embedder_named,
+                 embedder_name: Callable[[], str] | None = None,
                  transform_for: Callable[[str], DocumentTransform | None] = lambda name: None,
                  audit: AuditTrail = NO_AUDIT, scans: ScanReader | None = None) -> None:
-        """``transform_for(workspace)``: what ingest does to a document's text before storing
-        it (the workspace's privacy policy), or None to store it as loaded."""
+        """``embedder``: the app's (``embedder_name``, when given, names it without loading
+        it); ``embedder_named(name)``: the one a workspace's vectors were made by, when
+        another. ``transform_for(workspace)``: what ingest does to a
+        document's text before storing it (the workspace's privacy policy), or None to store
+        it as loaded."""
         self._library, self._settings, self._embedder = library, settings, embedder
+        self._embedder_named = embedder_named
+        self._embedder_name = embedder_name or (lambda: self._embedder().name)
         self._transform_for, self._audit = transform_for, audit
         self._scans = scans  # OCR of scanned pages, with the app's cache
 
@@ -88,7 +97,8 @@ class LibraryService:
         settings = self._settings()
         chunking = ChunkingOptions(settings.chunk_tokens, settings.chunk_overlap_tokens)
         transform = self._transform_for(workspace)
-        report = ingest(paths, workspace=self._workspace(workspace), embedder=self._embedder(),
+        report = ingest(paths, workspace=self._workspace(workspace),
+                        embedder=self.embedder_for(workspace),
                         chunking=chunking, password=password, transform=transform,
                         scans=self._scans, progress=progress, cancel=cancel)
         for result in report.results:
@@ -98,7 +108,32 @@ class LibraryService:
         return report
 
     def retriever(self, workspace: str) -> HybridRetriever:
-        return HybridRetriever(self._workspace(workspace), self._embedder())
+        return HybridRetriever(self._workspace(workspace), self.embedder_for(workspace))
+
+    # ----- the embedder behind a workspace's vectors
+    def embedder_for(self, workspace: str) -> Embedder:
+        """The embedder that made ``workspace``'s vectors (the app's for an empty one)."""
+        made_by = self._workspace(workspace).embedder_name
+        if made_by in (None, self._embedder_name()):
+            return self._embedder()
+        return self._embedder_named(made_by)
+
+    def outdated_embedder(self, workspace: str) -> str | None:
+        """The embedder of ``workspace``'s vectors when it is not the app's (re-embedding would
+        move them to the app's); None when they are the app's, or there are none."""
+        made_by = self._workspace(workspace).embedder_name
+        return made_by if made_by not in (None, self._embedder_name()) else None
+
+    def reembed(self, workspace: str, *, progress: ProgressFn = no_progress,
+                cancel: CancelFn = never_cancel) -> int:
+        """Move ``workspace``'s vectors to the app's embedder, from the stored passages (the
+        files are not needed), all at once: searches use the old ones until it is done, and a
+        cancelled or failed run changes nothing. Returns the number of passages."""
+        embedder, previous = self._embedder(), self._workspace(workspace).embedder_name
+        chunks = self._workspace(workspace).reembed(embedder, progress=progress, cancel=cancel)
+        self._audit.record("reembed", workspace=workspace, embedder=embedder.name,
+                           previous_embedder=previous, chunks=chunks)
+        return chunks
 
     def reindex(self, workspace: str, *, progress: ProgressFn = no_progress,
                 cancel: CancelFn = never_cancel) -> IngestReport:

@@ -68,6 +68,9 @@ class Services:
         self.models = ModelService(catalog, runtime, settings, audit=self.audit)
         self._vector_index = Lazy(self._open_vector_index)
         self._embedder = Lazy(embedder or self._load_embedder)
+        self._embedder_name = None if embedder else _default_embedder_name
+        self._older_embedders: dict[str, Lazy[Embedder]] = {}  # of workspaces not re-embedded
+        self._older_lock = threading.Lock()
         self._pii_analyzer = pii_analyzer or Lazy(self._build_pii_analyzer)
         self._library = Lazy(self._open_library)
 
@@ -150,6 +153,8 @@ class Services:
         library = Library(self.paths.index_dir, open_index=self._vector_index.get)
         scans = ScanReader(cache=OcrCache(self.paths.ocr_cache_dir))
         return LibraryService(library, lambda: self.settings.rag, self._embedder.get,
+                              embedder_named=self._embedder_named,
+                              embedder_name=self._embedder_name,
                               transform_for=self._index_transform, audit=self.audit,
                               scans=scans)
 
@@ -159,10 +164,27 @@ class Services:
         return ChromaIndex(self.paths.index_dir / "chroma")
 
     def _load_embedder(self) -> Embedder:
+        from rag.embedder import DEFAULT_VARIANT
+
+        return self._load_variant(DEFAULT_VARIANT)
+
+    def _embedder_named(self, name: str) -> Embedder:
+        """The embedder that made an older workspace's vectors, loaded once, on first use."""
+        with self._older_lock:
+            lazy = self._older_embedders.setdefault(name, Lazy(lambda: self._load_named(name)))
+        return lazy.get()
+
+    def _load_named(self, name: str) -> Embedder:
+        from rag.embedder import load_embedder_named, variant_named
+
+        variant = variant_named(name)
+        return self._load_variant(variant) if variant else load_embedder_named(name)
+
+    def _load_variant(self, variant: str) -> Embedder:
         from rag.embedder import load_embedder
         from rag.onnx_export import exported_model
 
-        return load_embedder(model=exported_model(self.paths.root / "embedder"))
+        return load_embedder(variant, model=exported_model(self.paths.root / "embedder", variant))
 
     def _carry_policy(self, old: str, new: str) -> None:
         policies = self.settings.privacy.workspace_policies
@@ -193,6 +215,12 @@ class Services:
         # shared with warm worker processes, one per physical core up to the setting.
         return build_analyzer(score_threshold=self.settings.privacy.score_threshold,
                               workers=min(self.settings.privacy.workers, physical_cores()))
+
+
+def _default_embedder_name() -> str:
+    from rag.embedder import DEFAULT_EMBEDDER
+
+    return DEFAULT_EMBEDDER
 
 
 def build_services(paths: DataPaths | None = None, *, runtime: LlmRuntime | None = None,

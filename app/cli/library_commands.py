@@ -1,4 +1,4 @@
-"""``enclave ingest`` and ``enclave docs list|purge|workspaces``."""
+"""``enclave ingest`` and ``enclave docs list|purge|workspaces|reembed``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ def register(subcommands: Any) -> None:
     purge.set_defaults(handler=run_purge)
     actions.add_parser("workspaces", help="list the workspaces").set_defaults(
         handler=run_workspaces)
+    reembed = actions.add_parser(
+        "reembed", help="move a workspace's vectors to the current embedder (from the stored "
+                        "passages; Ctrl-C leaves it as it was)")
+    _workspace_option(reembed)
+    reembed.set_defaults(handler=run_reembed)
 
 
 def _workspace_option(parser: argparse.ArgumentParser) -> None:
@@ -81,6 +86,30 @@ def run_list(args: argparse.Namespace, services: Services) -> int:
             pages = ", ".join(map(str, record.low_quality_pages[:20]))
             print(f"{'':12} low-quality scan (low OCR confidence): page(s) {pages}")
     print(f"{len(records)} document(s) in workspace {workspace!r}")
+    print_outdated_embedder(workspace, services)
+    return 0
+
+
+def print_outdated_embedder(workspace: str, services: Services) -> None:
+    outdated = services.library().outdated_embedder(workspace)
+    if outdated:
+        print(f"Its vectors were made by {outdated} (an earlier version's embedder), which it "
+              f"keeps using; to move it to the current one: enclave docs reembed -w "
+              f"{workspace!r}")
+
+
+def run_reembed(args: argparse.Namespace, services: Services) -> int:
+    workspace = workspace_of(args, services)
+    library = services.library()
+    if not library.has_workspace(workspace):
+        raise InputError(f"There is no workspace {workspace!r}; see: enclave docs workspaces")
+    previous = library.outdated_embedder(workspace)
+    if previous is None:
+        print(f"Workspace {workspace!r} already uses the current embedder; nothing to do.")
+        return 0
+    chunks = library.reembed(workspace, progress=print_progress_bar)
+    print(f"Workspace {workspace!r}: {chunks} passage(s) re-embedded "
+          f"({previous} -> {services.embedder().name})")
     return 0
 
 
@@ -97,8 +126,11 @@ def run_purge(args: argparse.Namespace, services: Services) -> int:
 
 
 def run_workspaces(args: argparse.Namespace, services: Services) -> int:
-    for name in services.library().workspaces():
-        print(name)
+    library = services.library()
+    for name in library.workspaces():
+        outdated = library.outdated_embedder(name)
+        print(name + (f"  (vectors by {outdated}: enclave docs reembed -w {name!r})"
+                      if outdated else ""))
     return 0
 
 

@@ -129,6 +129,7 @@ def run_doctor(args: argparse.Namespace, services: Services) -> int:
         all_ok &= ok
         print(f"Model {info.id}: sha256 {info.sha256[:16]}... {'OK' if ok else 'MISMATCH'}")
     print(f"Embedding model: {_embedding_model_state()}")
+    print(f"Embedder: {_embedder_files()}")
     egress = guard()
     print(f"Egress guard: {'on' if egress.installed else 'OFF'}, "
           f"{egress.blocked_count} blocked attempts")
@@ -143,6 +144,16 @@ def _version(package: str) -> str:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
+
+
+def _embedder_files() -> str:
+    """The default variant, and which exported ONNX files are in place (set-up makes both; fp32
+    serves workspaces an earlier version indexed)."""
+    from rag.embedder import DEFAULT_EMBEDDER, VARIANTS, onnx_path
+
+    files = ", ".join(f"{variant} {'OK' if onnx_path(variant).is_file() else 'not exported'}"
+                      for variant in VARIANTS)
+    return f"{DEFAULT_EMBEDDER} (default); ONNX files: {files}"
 
 
 def _embedding_model_state() -> str:
