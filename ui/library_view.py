@@ -3,13 +3,17 @@
 Ingest runs as one Job per batch (files dropped while a batch runs wait for the next one).
 Each batch shows a progress bar with the file being read and a Cancel button; its per-file
 results (indexed, unchanged, failed with the reason) stay listed below until the next batch.
+
+A workspace indexed by an earlier version's embedding model keeps being searched with it; a
+notice offers to update its index (re-embedding as a Job, with the same progress bar and Cancel;
+files dropped meanwhile wait for it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.services import Services
 from ui.errors import show_error
 from ui.flow_layout import wrapping_row
+from ui.index_upgrade import IndexUpgradeNotice
 from ui.style import named
 from ui.worker import Job, JobRunner
 
@@ -40,8 +45,14 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 DOCUMENT_FILTER = ("Documents (*.pdf *.docx *.txt *.md *.html *.htm *.eml);;All files (*)")
 
 
-def list_documents(services: Services, workspace: str) -> list[Any]:
-    return services.library().documents(workspace)
+class Listing(NamedTuple):
+    documents: list[Any]
+    outdated_embedder: str | None  # the earlier embedder of the workspace's vectors, if any
+
+
+def list_documents(services: Services, workspace: str) -> Listing:
+    library = services.library()
+    return Listing(library.documents(workspace), library.outdated_embedder(workspace))
 
 
 class LibraryView(QWidget):
@@ -73,6 +84,8 @@ class LibraryView(QWidget):
                            alignment=Qt.AlignmentFlag.AlignCenter)
         self.hint.setObjectName("hint")
         layout.addWidget(self.hint)
+        self.upgrade = IndexUpgradeNotice(self.reembed)
+        layout.addWidget(self.upgrade)
         layout.addWidget(self._progress_row())
         self.results = self._results_list()
         layout.addWidget(self.results, 2)
@@ -134,18 +147,21 @@ class LibraryView(QWidget):
         self.workspace = name
         self.results.clear()
         self.results.hide()
+        self.upgrade.clear()
         self.title.setText("Documents")
         self.refresh()
 
     def refresh(self) -> None:
         if self.workspace is None:
-            self._on_listed([])
+            self._on_listed(Listing([], None))
             return
         Job(list_documents, self.services, self.workspace).on_success(
             self._on_listed).on_failure(lambda error: show_error(self, error)).start(self.runner)
 
-    def _on_listed(self, documents: object) -> None:
-        self.documents = list(documents)  # type: ignore[call-overload]
+    def _on_listed(self, listing: Listing) -> None:
+        self.documents = list(listing.documents)
+        if self._ingest_job is None:
+            self.upgrade.offer(listing.outdated_embedder)
         self.table.setSortingEnabled(False)
         self.table.clear()
         for record in self.documents:
@@ -162,6 +178,31 @@ class LibraryView(QWidget):
             if item is None:
                 continue
             item.setHidden(bool(needle) and needle not in item.text(0).lower())
+
+    # ----- updating the index of a workspace an earlier version made
+    def reembed(self) -> None:
+        if self.workspace is None or self._ingest_job is not None:
+            return
+        self.upgrade.hide()
+        self.progress_bar.setValue(0)
+        self.progress_label.setText("Updating the index…")
+        self.progress_box.show()
+        self._ingest_job = (
+            Job(self.services.library().reembed, self.workspace)
+            .on_progress(self._on_reembed_progress).on_success(self._on_reembedded)
+            .on_failure(self._on_reembed_failed).start(self.runner))
+
+    def _on_reembed_progress(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(int(fraction * 1000))
+        self.progress_label.setText(f"Updating the index: {message}")
+
+    def _on_reembedded(self, passages: int) -> None:
+        self.upgrade.done(passages)
+        self._batch_done()
+
+    def _on_reembed_failed(self, error: BaseException) -> None:
+        self._batch_done()
+        show_error(self, error)
 
     # ----- adding documents
     def choose_files(self) -> None:

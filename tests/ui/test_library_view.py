@@ -131,3 +131,24 @@ def test_low_confidence_scans_are_marked_low_quality_in_the_list() -> None:
     assert kind_label(record((1, 2), ())) == "PDF · scan"
     assert kind_label(record((1, 2, 3), (3,))) == "PDF · low-quality scan"
     assert "Low OCR confidence" in scan_tooltip(record((1, 2, 3), (3,)))
+
+
+def test_a_workspace_an_earlier_version_indexed_offers_an_index_update(
+        qtbot: Any, make_window: WindowFactory, home_with_embedded_model: Path,
+        tmp_path: Path) -> None:
+    from app.paths import DataPaths
+    from rag.embedder import LEGACY_EMBEDDER
+    from tests.test_embedder_upgrade import older_version_workspace, write_notes
+
+    older_version_workspace(DataPaths(home_with_embedded_model),
+                            write_notes(tmp_path / "docs", ["lease.txt", "loan.txt"]), tmp_path)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.workspace == "matter", timeout=30_000)
+    notice = window.library.upgrade
+    qtbot.waitUntil(notice.isVisible, timeout=30_000)
+    assert LEGACY_EMBEDDER in notice.label.text() and notice.button.isVisible()
+    notice.button.click()
+    qtbot.waitUntil(lambda: "Index updated: 2 passages" in notice.label.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: not window.library.is_ingesting, timeout=10_000)
+    assert notice.isVisible() and not notice.button.isVisible()
+    assert window.services.library().outdated_embedder("matter") is None
