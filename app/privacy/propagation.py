@@ -98,15 +98,39 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     names = _name_forms(text, findings)
     if not names:
         return []
-    pattern = regex.compile(r"(?<![\p{L}\d])(?:" + "|".join(map(regex.escape, names)) +
-                            r")(?![\p{L}\d])")
     extra = []
-    for match in pattern.finditer(text):
-        start, end = match.span()
+    for start, end in mentions(text, names):
         if not any(_blocks(text, f, start, end) or _person_at(f, start, end) for f in findings):
             extra.append(Finding("PERSON", start, end, PROPAGATED_SCORE,
                                  "NamePropagation"))
     return extra
+
+
+def mentions(text: str, names: list[str]) -> list[tuple[int, int]]:
+    """Where ``names`` (longest first) occur as whole words, scanned left to right without
+    overlaps, the longest name winning at a position: what one alternation regex finds, but
+    without compiling a regex per document (the regex module compiles in Python: that was a
+    fifth of the analysis time of short texts)."""
+    candidates: dict[int, int] = {}
+    for name in names:
+        position = text.find(name)
+        while position != -1:
+            end = position + len(name)
+            if _word_edge(text, position - 1) and _word_edge(text, end) and \
+                    candidates.get(position, -1) < end:
+                candidates[position] = end
+            position = text.find(name, position + 1)
+    found, reached = [], 0
+    for start in sorted(candidates):
+        if start >= reached:
+            found.append((start, candidates[start]))
+            reached = candidates[start]
+    return found
+
+
+def _word_edge(text: str, index: int) -> bool:
+    """Whether the character at ``index`` (outside the text: yes) is no letter or digit."""
+    return not 0 <= index < len(text) or not (text[index].isalpha() or text[index].isdecimal())
 
 
 def _name_forms(text: str, findings: list[Finding]) -> list[str]:

@@ -3,9 +3,11 @@ texts, and to the words listed with them (never to a job title)."""
 
 from __future__ import annotations
 
+import regex
+
 from app.privacy.analyzer import PiiAnalyzer
 from app.privacy.findings import Finding
-from app.privacy.propagation import with_names_propagated
+from app.privacy.propagation import mentions, with_names_propagated
 from tests.privacy.conftest import found
 
 
@@ -51,3 +53,14 @@ def test_the_real_analyzer_spreads_a_name_over_other_guesses(analyzer: PiiAnalyz
     text = ("The novel was written by Halvard Brekke-Olsen in 1998. "
             "Readers still argue about Brekke-Olsen today.")
     assert ("PERSON", "Brekke-Olsen") in found(analyzer, text)
+
+
+def test_mentions_are_what_one_alternation_regex_finds() -> None:
+    text = ("Ann Lee-Smith met Lee, Ann Lee and Annabel; LeeAnn and 2Lee did not. Lee\u00e9 is "
+            "not Lee. Ann Lee Ann Lee, Lee Ann.")
+    for names in (["Ann Lee", "Lee", "Ann"], ["Lee-Smith", "Ann Lee"], ["Annabel", "Ann"]):
+        names.sort(key=len, reverse=True)
+        pattern = regex.compile(r"(?<![\p{L}\d])(?:" + "|".join(map(regex.escape, names)) +
+                                r")(?![\p{L}\d])")
+        assert mentions(text, names) == [m.span() for m in pattern.finditer(text)]
+    assert mentions("Lee", ["Lee"]) == [(0, 3)]

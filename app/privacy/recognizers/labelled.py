@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import regex
@@ -124,14 +125,20 @@ def _plausible_value(value: str) -> bool:
     return not any(pattern.fullmatch(value) for pattern in (_YEAR_OR_RANGE, _AMOUNT, _DATE))
 
 
+@cache
+def _compiled_label(pattern: str) -> regex.Pattern[str]:
+    # Compiled once: regex.fullmatch(pattern, ...) looked its cache up (flags and all) per call.
+    return regex.compile(pattern, regex.IGNORECASE)
+
+
 def _strong(label_text: str) -> bool:
-    return any(label.strong and regex.fullmatch(label.pattern, label_text, regex.IGNORECASE)
+    return any(label.strong and _compiled_label(label.pattern).fullmatch(label_text)
                for label in LABELS)
 
 
 def _entity_of(label_text: str) -> str:
     for label in LABELS:
-        if regex.fullmatch(label.pattern, label_text, regex.IGNORECASE):
+        if _compiled_label(label.pattern).fullmatch(label_text):
             return label.entity
     raise KeyError(label_text)
 
