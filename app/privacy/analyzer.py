@@ -4,14 +4,14 @@ A document goes through spaCy's NER once, in windows of up to 20,000 characters 
 paragraph, line or sentence breaks (any length works, beyond spaCy's 1M-character limit too);
 windows of many documents go through the NER model in batches of about 20,000 characters
 (decoded by :mod:`app.privacy.greedy_ner`: spaCy's entities, without its per-token GIL
-hand-overs), and findings are shifted back to offsets in the original text. (Measured: NER time is the same for
-windows of 5,000 to 50,000 characters, but batches of more than about 40,000 characters are
-slower, their arrays no longer in cache; short texts batched by 100 or more are a fifth faster
-than by 32.) The pattern recognizers run first, and identifiers they match strongly (SSNs,
-cards, e-mail addresses...) are blanked in the text NER reads: fewer tokens, the same findings
-on the synthetic set (addresses stay: NER knows a name line by the address under it). Then
-each document is finished as a whole (defined terms, addresses, names spread to their other
-mentions).
+hand-overs), and findings are shifted back to offsets in the original text. (Measured: NER
+time is the same for windows of 5,000 to 50,000 characters, but batches of more than about
+40,000 characters are slower, their arrays no longer in cache; short texts batched by 100 or
+more are a fifth faster than by 32.) The pattern recognizers run first, and identifiers they
+match strongly (SSNs, cards, e-mail addresses...) are blanked in the text NER reads: fewer
+tokens, the same findings on the synthetic set (addresses stay: NER knows a name line by the
+address under it). Then each document is finished as a whole (defined terms, addresses, names
+spread to their other mentions).
 
 Many texts at once (ingest, review of many files, exports) can be shared with warm worker
 processes (``workers``, :mod:`app.privacy.pool`). A text that cannot be analysed fails alone:
@@ -33,6 +33,7 @@ from app.privacy.findings import STRONG_PATTERN, Finding, resolve_overlaps
 from app.privacy.furniture import drop_document_furniture
 from app.privacy.greedy_ner import GreedyNer, supports
 from app.privacy.nlp import FastContextEnhancer, NerOnlySpacyEngine, one_blas_thread
+from app.privacy.plain_runs import blank_plain_runs
 from app.privacy.propagation import with_names_propagated
 from app.privacy.registry import build_registry
 from app.privacy.windows import (
@@ -67,7 +68,8 @@ class PiiAnalyzer:
 
     def __init__(self, engine: AnalyzerEngine, *, score_threshold: float = DEFAULT_THRESHOLD,
                  window_chars: int = WINDOW_CHARS, batch_chars: int = BATCH_CHARS,
-                 workers: int = 1, skip_explained: bool = True) -> None:
+                 workers: int = 1, skip_explained: bool = True, skip_plain: bool = True
+                 ) -> None:
         self.engine = engine
         self.score_threshold = score_threshold
         self.window_chars = window_chars
@@ -75,6 +77,7 @@ class PiiAnalyzer:
         self.workers = workers
         self._pool: PiiWorkerPool | None = None
         self.skip_explained = skip_explained
+        self.skip_plain = skip_plain
         self._recognizers = engine.registry.get_recognizers(language="en", all_fields=True)
         for recognizer in self._recognizers:
             if not recognizer.is_loaded:
@@ -174,7 +177,7 @@ class PiiAnalyzer:
         nlp_engine = self.engine.nlp_engine
         results: list[list[Finding]] = []
         patterns = [self._patterns(window) for window in _until_cancelled(windows, cancel)]
-        masked = [blank_explained(window, found) if self.skip_explained else window
+        masked = [self._ner_input(window, found)
                   for window, found in zip(windows, patterns, strict=True)]
         with one_blas_thread():
             docs = self._ner(masked, cancel)
@@ -185,6 +188,12 @@ class PiiAnalyzer:
                 results.append(resolve_overlaps(self._recognize(window, found, artifacts)))
                 progress(number / len(windows), f"Looking for personal data: part {number}")
         return results
+
+    def _ner_input(self, window: str, patterns: list[Any]) -> str:
+        """The window as NER reads it: explained identifiers and the middles of long runs of
+        plain lower-case words blanked (:mod:`app.privacy.plain_runs`)."""
+        masked = blank_explained(window, patterns) if self.skip_explained else window
+        return blank_plain_runs(masked) if self.skip_plain else masked
 
     def _ner(self, windows: Sequence[str], cancel: CancelFn) -> Iterator[Any]:
         """spaCy docs of ``windows``, in batches of about ``batch_chars`` characters."""
