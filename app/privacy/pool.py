@@ -146,21 +146,19 @@ class PiiWorkerPool:
         """What :meth:`PiiAnalyzer.analyze_here` returns, computed by the workers."""
         units = plan_units(texts, self._analyzer.window_chars, self.workers)
         outcomes: dict[int, Outcome] = {}
-        windows: dict[int, list[Finding]] = {}
-        futures = {self._executor.submit(_run_unit, unit): unit for unit in units}
+        long_texts = _LongTexts(texts, units)
+        # Largest units first, so that the last ones, which may leave a core idle, are small.
+        futures = {self._executor.submit(_run_unit, unit): unit
+                   for unit in sorted(units, key=lambda unit: -unit.chars)}
         try:
-            self._collect(futures, outcomes, windows, progress, cancel)
+            self._collect(futures, outcomes, long_texts, progress, cancel)
         except BaseException:
             self._stop(list(futures))
             raise
-        for index, found in windows.items():
-            if index not in outcomes:
-                outcomes[index] = _finish(self._analyzer, texts[index], found)
         return _results(outcomes, len(texts))
 
     def _collect(self, futures: dict[Future[Any], Unit], outcomes: dict[int, Outcome],
-                 windows: dict[int, list[Finding]], progress: ProgressFn,
-                 cancel: CancelFn) -> None:
+                 long_texts: _LongTexts, progress: ProgressFn, cancel: CancelFn) -> None:
         total, done_chars = sum(unit.chars for unit in futures.values()), 0
         pending = set(futures)
         while pending:
@@ -169,7 +167,12 @@ class PiiWorkerPool:
             for future in done:
                 documents, window_outcomes = self._result(future)
                 outcomes.update(documents)
-                _merge_windows(futures[future], window_outcomes, outcomes, windows)
+                # A long text is finished here as soon as its last window is back, while
+                # the workers go on with the others (not all at the end, one core busy).
+                for index in _merge_windows(futures[future], window_outcomes, outcomes,
+                                            long_texts):
+                    outcomes[index] = _finish(self._analyzer, long_texts.texts[index],
+                                              long_texts.findings.pop(index))
                 done_chars += futures[future].chars
                 progress(done_chars / total, "Looking for personal data")
 
@@ -193,13 +196,35 @@ class PiiWorkerPool:
             self._stop_flag.clear()
 
 
+class _LongTexts:
+    """The findings of long texts' windows as they come back, and how many are still out."""
+
+    def __init__(self, texts: Sequence[str], units: list[Unit]) -> None:
+        self.texts = texts
+        self.findings: dict[int, list[Finding]] = {}
+        self.missing: dict[int, int] = {}
+        for unit in units:
+            for index, _, _ in unit.windows:
+                self.missing[index] = self.missing.get(index, 0) + 1
+
+
 def _merge_windows(unit: Unit, window_outcomes: list[Outcome], outcomes: dict[int, Outcome],
-                   windows: dict[int, list[Finding]]) -> None:
+                   long_texts: _LongTexts) -> list[int]:
+    """Adds the windows' findings; returns the texts now complete and not failed."""
+    complete = []
     for (index, offset, _), outcome in zip(unit.windows, window_outcomes, strict=True):
         if isinstance(outcome, str):
             outcomes[index] = outcome
         else:
-            windows.setdefault(index, []).extend(f.shifted(offset) for f in outcome)
+            long_texts.findings.setdefault(index, []).extend(
+                f.shifted(offset) for f in outcome)
+        long_texts.missing[index] -= 1
+        if not long_texts.missing[index]:
+            if index not in outcomes:
+                complete.append(index)
+            else:
+                long_texts.findings.pop(index, None)
+    return complete
 
 
 def _finish(analyzer: Analyzer, text: str, findings: list[Finding]) -> Outcome:
