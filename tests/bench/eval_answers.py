@@ -93,7 +93,8 @@ def copy_document(source: Workspace, target: Workspace, record: DocumentRecord) 
                     stored[chunk].text, ordinal) for ordinal, chunk in enumerate(ids)]
     document = LoadedDocument(Path(record.paths[0]), record.kind, pages, record.title)
     target.add(record.doc_id, document, chunks, np.stack([vectors[chunk] for chunk in ids]),
-               path=record.paths[0], size=record.bytes)
+               path=record.paths[0], size=record.bytes,
+               embedder=source.embedder_name or "unknown")
 
 
 def contract_texts(library: Library, contracts: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -264,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     go_offline()
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     contracts = sorted(path.name for path in (CUAD / "full_contract_pdf").iterdir())
-    library, embedder = Library(CACHE / "index"), load_embedder()
+    embedder = load_embedder()  # the shipped one; its index apart from other embedders'
+    library = Library(CACHE / f"index-{embedder.name}")
     prepare(library, embedder, contracts, args.scope)
     docs = contract_texts(library, contracts)
     found, left_out = questions(lambda name: docs[name][1] if name in docs else "")
