@@ -14,8 +14,9 @@ import pytest
 
 from app.egress import EgressBlocked
 from app.privacy.analyzer import PiiAnalyzer, UnanalysableTexts
-from app.privacy.pool import PiiWorkerError, plan_units, worth_sharing
+from app.privacy.pool import PiiWorkerError, keep_freed_memory, plan_units, worth_sharing
 from core.errors import Cancelled
+from tests.bench.bench_pii import contract_texts
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes are forked")
@@ -140,3 +141,14 @@ def test_a_redacted_export_of_a_real_contract_is_the_same_from_the_workers(
     assert pooled.workers == 2 and reports[0].pages > 3 and reports[0].total > 0
     assert reports[0].counts == reports[1].counts
     assert (tmp_path / "pooled.txt").read_text() == (tmp_path / "alone.txt").read_text()
+
+
+def test_long_texts_finished_as_their_windows_return_match_one_process(
+        pooled: PiiAnalyzer) -> None:
+    texts = contract_texts(3)[::-1] + _letters(5) + [contract_texts(4)[3][:50_000]]
+    assert max(map(len, texts)) > 2 * pooled.window_chars
+    assert pooled.analyze_many(texts) == pooled.analyze_here(texts)
+
+
+def test_workers_keep_freed_memory_for_the_next_batch(pooled: PiiAnalyzer) -> None:
+    assert pooled.pool(2)._executor.submit(keep_freed_memory).result(timeout=60)
