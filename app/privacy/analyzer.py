@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from spacy.tokens import Span
 
 from app.privacy.addresses import complete_addresses
 from app.privacy.findings import STRONG_PATTERN, Finding, resolve_overlaps
@@ -181,9 +182,11 @@ class PiiAnalyzer:
                   for window, found in zip(windows, patterns, strict=True)]
         with one_blas_thread():
             docs = self._ner(masked, cancel)
-            for number, (window, found, doc) in enumerate(
-                    zip(windows, patterns, docs, strict=True), start=1):
+            for number, (window, mask, found, doc) in enumerate(
+                    zip(windows, masked, patterns, docs, strict=True), start=1):
                 check_cancelled(cancel)
+                if mask is not window:
+                    cut_at_blanks(doc, window, mask)
                 artifacts = nlp_engine.artifacts(doc)  # type: ignore[attr-defined]
                 results.append(resolve_overlaps(self._recognize(window, found, artifacts)))
                 progress(number / len(windows), f"Looking for personal data: part {number}")
@@ -254,6 +257,29 @@ def blank_explained(text: str, results: Sequence[Any]) -> str:
             parts += [text[position:start], " " * (end - start)]
             position = end
     return "".join(parts) + text[position:] if parts else text
+
+
+def cut_at_blanks(doc: Any, text: str, masked: str) -> None:
+    """Entities of ``doc`` (NER of ``masked``) end before the first token blanked out of
+    ``text``: an entity never reaches over words NER did not see."""
+    kept, cut = [], False
+    for entity in doc.ents:
+        if text[entity.start_char:entity.end_char] == masked[entity.start_char:entity.end_char]:
+            kept.append(entity)
+            continue
+        cut = True
+        end = entity.start
+        while end < entity.end and _same(doc[end], text, masked):
+            end += 1
+        if end > entity.start:
+            kept.append(Span(doc, entity.start, end, label=entity.label))
+    if cut:
+        doc.set_ents(kept, default="outside")
+
+
+def _same(token: Any, text: str, masked: str) -> bool:
+    start, end = token.idx, token.idx + len(token)
+    return text[start:end] == masked[start:end]
 
 
 def _until_cancelled(pieces: Sequence[str], cancel: CancelFn) -> Iterator[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.privacy.analyzer import PiiAnalyzer
+from spacy.tokens import Span
+
+from app.privacy.analyzer import PiiAnalyzer, cut_at_blanks
 from app.privacy.plain_runs import MARGIN, blank_plain_runs
 from tests.bench.bench_pii import contract_texts
 
@@ -41,3 +43,16 @@ def test_a_contract_has_the_same_findings_with_fewer_tokens(analyzer: PiiAnalyze
     assert analyzer.analyze(contract) == everything.analyze(contract)
     tokens = len(analyzer.nlp.make_doc(contract))
     assert len(analyzer.nlp.make_doc(blank_plain_runs(contract))) < 0.9 * tokens
+
+
+def test_an_entity_ends_before_the_first_blanked_token(analyzer: PiiAnalyzer) -> None:
+    text = "Acme Corp will pay on the last day of the month"
+    masked = text.replace("pay on the", "          ")
+    doc = analyzer.nlp.make_doc(masked)
+    doc.set_ents([Span(doc, 0, len(doc), label="ORG")], default="outside")
+    cut_at_blanks(doc, text, masked)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Acme Corp will", "ORG")]
+    starts_blank = analyzer.nlp.make_doc(masked)
+    starts_blank.set_ents([Span(starts_blank, 3, 5, label="DATE")], default="outside")
+    cut_at_blanks(starts_blank, text, masked)
+    assert list(starts_blank.ents) == []
