@@ -29,6 +29,13 @@ _REDACTION = rx(r"confidential treatment|\[\s*\*+\s*\]|\*\*\*|omitted and filed 
 _TOC = rx(r"\.{5,}|^[^.]{0,90}\s\d{1,3}$")
 _BLANKS = rx(r"_{5,}")  # a form's fill-in line: less likely the answer, but no table of contents
 DEFINITION = rx(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+)?[\"“][^\"”]{1,60}[\"”]\s+(?:shall\s+)?means?\b")
+# the agreement ends a stated time after an event ("shall terminate two (2) years after ...")
+_ENDS_AFTER = (r"\b(?:shall|will) (?:automatically )?(?:terminate|expire|end)\s+(?:\w+\s+){0,2}(?:"
+               + DURATION.pattern + r")\s+(?:from|after|following)\b"
+               r"(?!\s+(?:\S+\s+){0,3}(?:notice|notif|receipt|breach|default))")  # not for cause
+# a term sheet or confirmation states the end as a labelled date
+_END_DATE_LINE = (r"\b(?:termination|expiration|expiry|maturity|end) date\s*:?\s*(?:"
+                  + DATE.pattern + ")")
 _FILING_FOOTER = rx(r"\bSource:\s+[A-Z].{0,80}\b\d{1,2}/\d{1,2}/\d{4}")
 
 
@@ -101,14 +108,17 @@ FIELDS: tuple[FieldSpec, ...] = (
             r"\buntil terminated\b|\bindefinite|"
             r"\bremain in (?:full )?(?:force|effect)|\bin effect (?:until|for)\b|"
             r"\bcontinue (?:thereafter )?(?:in operation|until|for)\b|"
-            r"\bterminate (?:on|upon the earlier)\b|"
+            r"\bterminate (?:on|upon the earlier)\b|" + _ENDS_AFTER + "|" + _END_DATE_LINE + "|"
             r"\bperiod\b.{0,40}\b(?:commencing|beginning)\b|"
             r"\b(?:runs?|lasts?|is valid) (?:for|until|"
             r"through)\b|\bfrom\b.{0,40}\d{4}.{0,30}\b(?:to|until|through)\b.{0,30}\d{4}"),),
         ((rx(r"\b(?:initial )?term of this (?:\w+ )?agreement (?:shall|will|is)\b|"
              r"\bthis (?:\w+ )?agreement (?:shall|will|is) (?:\w+ ){0,3}(?:continue|remain|expire|"
              r"terminate|end|be in effect|commence)|\b(?:shall|will) (?:continue|remain) in "
-             r"(?:full )?(?:force|effect)"), 2.5),
+             r"(?:full )?(?:force|effect)|\bthis (?:\w+ )?agreement (?:continues|remains|expires|"
+             r"terminates|ends)\b|\b(?:for|has|with) an initial term of\b"), 2.5),
+         # "shall terminate one (1) year from ..."; a term sheet's "Termination Date: 1 May 2030"
+         (rx(_ENDS_AFTER), 1.5), (rx(_END_DATE_LINE), 2.0),
          (rx(r"\b(?:shall|will) (?:\w+ )?(?:expire|terminate|end|conclude) (?:on|upon|at|after)\b"),
           1.5),
          (DURATION, 1.5), (DATE, 1.0),
@@ -116,7 +126,8 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"period)\b|\b(?:continue|remain in (?:full )?(?:force|effect)) until terminated\b"),
           1.5),
          (rx(r"\bunless (?:sooner|earlier) terminated\b|\bunless terminated (?:earlier|sooner)\b|"
-             r"\bunless (?:\w+ )?terminated (?:earlier|sooner)"), 1.5),
+             r"\bunless (?:\w+ )?terminated (?:earlier|sooner)|\bif (?:\w+ ){0,3}(?:has |have )?"
+             r"not (?:been )?(?:\w+ )?terminated (?:earlier|sooner)"), 1.5),
          (rx(r"\b(?:from|commencing(?: on)?|beginning(?: on)?)\b.{0,40}\d{4}.{0,30}\b(?:to|until|"
              r"through|and ending|concluding)\b"), 1.5),
          (rx(r"\bcommenc"), 0.5), (rx(r"\bbreach\b|\bdefault\b"), -1.5),
@@ -275,6 +286,9 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+|\(?[a-z0-9]{1,4}\)\s+)?not (?:to )?(?:\w+ )?"
              r"(?:compete|engage|become|own|operate|manage|participate)\b"), 2.0),
          (rx(r"\bdirectly or indirectly\b"), 1.0),
+         # holding or giving up a stake in a competing business
+         (rx(r"\b(?:interest|investment|stake)s? (?:\w+ ){0,6}in (?:any |a )(?:\w+ ){0,3}(?:entity|"
+             r"business|person|company|enterprise)\b.{0,40}\bcompet|\bdivest"), 1.5),
          (rx(r"\b(?:after|following) (?:the )?(?:termination|expiration)|\bthereafter\b"), 0.5),
          (rx(r"\bterritory\b|\bwithin (?:a )?(?:radius|\d+ miles)"), 0.5),
          (rx(r"\bnothing (?:\w+ ){0,6}(?:prevent|restrict|limit|preclude|prohibit)|\bshall not "

@@ -62,6 +62,14 @@ POSITIVE = [
     ("term", "This Agreement shall continue until December 31, 2025, when it shall expire."),
     ("term", "This Agreement is entered into in perpetuity and shall remain in force until "
              "terminated by either party."),
+    ("term", "Save as set out in clause 4, this Agreement shall terminate three (3) years after "
+             "the first delivery date, if it has not been terminated sooner."),
+    ("term", "Trade Date: 3 March 2024; Notional Amount: GBP 5,000,000; Termination Date: "
+             "30 June 2031; Fixed Rate Payer: the Buyer."),
+    ("term", "Unless ended as provided herein, this Agreement continues in effect for an initial "
+             "term of four (4) years and then renews year by year."),
+    ("non_compete", "The Seller agrees to divest any ownership interest it holds in any business "
+                    "that is a competitor of the Buyer."),
     ("uncapped_liability", "Nothing in this Agreement shall limit or exclude either party's "
                            "liability for death or personal injury caused by its negligence."),
     ("termination_for_convenience", "The Buyer may, in its sole discretion, terminate this "
@@ -100,6 +108,8 @@ NEGATIVE = [
                     "selling competing products."),
     ("term", "If any provision of this Agreement is held invalid, the remaining provisions shall "
              "continue in full force and effect."),
+    ("term", "If the Seller fails to deliver, this Agreement shall terminate thirty (30) days "
+             "after the Buyer's written notice of the failure."),
     ("renewal", "The review period may be extended for an additional sixty (60) days at the "
                 "request of the reviewing committee."),
     ("termination_for_convenience", "If annual sales fall below 10,000 units, the Buyer may "
