@@ -366,6 +366,10 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\bmay (?:\w+ ){0,3}(?:assign|transfer)\b.{0,250}\bwithout (?:the )?(?:\w+ ){0,2}"
              r"(?:written )?consent\b|\bdoes not require (?:the )?(?:\w+ )?consent\b|\bmerged "
              r"into (?:any|such|the) judgment"), -2.5),
+         # an assignment to a successor or buyer that is simply allowed
+         (rx(r"\bmay (?:\w+,? ){0,4}(?:assign|transfer)\b[^.]{0,200}(?:\bto (?:a|any|the|its) "
+             r"(?:\w+ )?(?:successor|purchaser|acquir)|\bin (?:the event of|connection with) (?:a |"
+             r"any |the )?(?:sale|merger))"), -4.0),
          (rx(r"\b(?:sale|transfer|disposition) of (?:all|substantially all)|\b(?:all|substantially "
              r"all) (?:or substantially all )?(?:of )?(?:its |the |their )?(?:\w+ )?(?:assets|"
              r"stock|shares|equity|business)\b"), 1.5),

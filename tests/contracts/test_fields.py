@@ -104,6 +104,10 @@ NEGATIVE = [
                           "all prior agreements; it is not a merger of any other terms."),
     ("change_of_control", "Either party may terminate this Agreement if the other becomes "
                           "bankrupt or makes an assignment for the benefit of its creditors."),
+    ("change_of_control", "The Seller may assign this Agreement to any successor to all or "
+                          "substantially all of its business, whether by merger or by sale."),
+    ("change_of_control", "Either party may transfer its rights hereunder in the event of a sale "
+                          "of all or substantially all of its shares or a merger."),
     ("non_compete", "Nothing in this Agreement shall prevent the Buyer from developing or "
                     "selling competing products."),
     ("term", "If any provision of this Agreement is held invalid, the remaining provisions shall "
