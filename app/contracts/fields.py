@@ -396,7 +396,10 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"examine)\b|\b(?:permit|allow)\b.{0,60}\b(?:audit|inspect|examin)"), 2.0),
          (rx(r"\bbusiness hours\b|\breasonable times\b|\bindependent (?:certified )?(?:public )?"
              r"account|\bauditor\b|" + _NOTICE), 1.0),
-         (rx(r"\baudited financial statements\b"), -2.0)),
+         (rx(r"\baudited financial statements\b"), -2.0),
+         # a party giving up its right to inspect, or bound to check what it receives itself
+         (rx(r"\bwaives? (?:\w+ ){0,3}rights? (?:\w+ ){0,2}(?:to )?(?:audit|inspect|examin|review)|"
+             r"\b(?:responsible|liable) for (?:examining|inspecting|checking)\b"), -3.0)),
         heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:audit|records|inspection|books)"),
         min_score=3.0, cuad_columns=("Audit Rights",)),
     FieldSpec(

@@ -94,6 +94,10 @@ NEGATIVE = [
     ("assignment", "The Seller hereby assigns to the Buyer all copyright in the artwork."),
     ("effective_date", "Any termination shall be effective upon receipt of the notice."),
     ("audit_rights", "The Seller shall deliver its audited financial statements each year."),
+    ("audit_rights", "The Buyer waives any right to inspect the Seller's records of the "
+                     "artwork before it is printed."),
+    ("audit_rights", "On arrival of each load the Buyer shall be responsible for examining "
+                     "the delivery records at its premises during business hours."),
     ("warranty_duration", "The Seller warrants that it has full power to enter into this "
                           "Agreement."),
     ("cap_on_liability", "The Seller shall pay the price of the goods in full."),
