@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -87,6 +89,27 @@ def test_interrupting_an_answer_stops_cleanly(home_with_embedded_model: Path) ->
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130 and "[stopped]" in stderr
     assert "Traceback" not in stderr
+
+
+def test_ctrl_c_inside_a_finaliser_still_stops_the_answer() -> None:
+    # Python drops a KeyboardInterrupt raised in a finaliser (or a ctypes callback): with
+    # Ctrl+C as an exception the answer ran on to its token limit.
+    import signal
+    import time
+
+    from app.cli.common import interrupt_cancels
+    from core.errors import Cancelled
+
+    class InterruptedWhileFinalised:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the signal handler runs here, inside the finaliser
+
+    previous = signal.getsignal(signal.SIGINT)
+    with pytest.raises(Cancelled), interrupt_cancels() as cancel:
+        InterruptedWhileFinalised()
+        assert cancel()
+    assert signal.getsignal(signal.SIGINT) is previous
 
 
 def test_log_file_never_contains_the_question(home_with_embedded_model: Path) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 from app.logs import configure_logging
 from app.paths import DataPaths
 from app.services import Services, build_services
 from core.errors import Cancelled, EnclaveError
+from core.jobs import CancelFn
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +41,24 @@ def run_handler(args: argparse.Namespace) -> int:
     finally:
         if services is not None:
             services.close()
+
+
+@contextlib.contextmanager
+def interrupt_cancels() -> Iterator[CancelFn]:
+    """Ctrl+C as a flag the loop inside checks, raised as :class:`Cancelled` once it is out.
+
+    A KeyboardInterrupt that lands while Python runs a finaliser or a ctypes callback inside
+    llama.cpp is printed and dropped, and the answer ran on to its token limit; a flag cannot
+    be dropped. Main thread only (where Python runs signal handlers).
+    """
+    interrupted = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda _signal, _frame: interrupted.set())
+    try:
+        yield interrupted.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted.is_set():
+        raise Cancelled()
 
 
 def print_progress_bar(fraction: float, message: str, *, width: int = 30) -> None:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_progress_bar
+from app.cli.common import interrupt_cancels, print_progress_bar
 from app.egress import guard
 from app.network_isolation import network_namespace, offline_mode
 from app.services import Services
@@ -63,10 +63,11 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     if args.max_tokens:
         options = type(options)(max_tokens=args.max_tokens, temperature=options.temperature)
     request = PromptRequest(system=services.settings.llm.system_prompt, question=question)
-    for piece in services.runtime.stream(request, options):
-        sys.stdout.write(piece)
-        sys.stdout.flush()
-    sys.stdout.write("\n")
+    with interrupt_cancels() as cancel:
+        for piece in services.runtime.stream(request, options, cancel=cancel):
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        sys.stdout.write("\n")
     return 0
 
 
