@@ -9,6 +9,7 @@ numpy dot products and nothing else.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -60,11 +61,7 @@ class ClauseClassifier:
         return {key: chances[:, column] for column, key in enumerate(self.fields)}
 
 
-_LOADED: dict[Path, ClauseClassifier] = {}
-
-
+@functools.cache
 def shipped_classifier(path: Path = CLASSIFIER_PATH) -> ClauseClassifier:
     """The shipped weights, read once per process."""
-    if path not in _LOADED:
-        _LOADED[path] = ClauseClassifier.load(path)
-    return _LOADED[path]
+    return ClauseClassifier.load(path)

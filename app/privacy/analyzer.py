@@ -34,7 +34,7 @@ from app.privacy.findings import STRONG_PATTERN, Finding, resolve_overlaps
 from app.privacy.furniture import drop_document_furniture
 from app.privacy.greedy_ner import GreedyNer, supports
 from app.privacy.nlp import FastContextEnhancer, NerOnlySpacyEngine, one_blas_thread
-from app.privacy.plain_runs import blank_plain_runs
+from app.privacy.plain_runs import blank_plain_runs, blank_spans
 from app.privacy.propagation import with_names_propagated
 from app.privacy.registry import build_registry
 from app.privacy.windows import (
@@ -248,15 +248,9 @@ def blank_explained(text: str, results: Sequence[Any]) -> str:
     """``text`` with the spans of strong pattern matches of identifiers NER never gives (SSNs,
     cards, e-mail and web addresses, phone numbers...) blanked out: spaCy reads a run of
     spaces as one token, so NER skips them. Offsets do not move."""
-    spans = sorted((r.start, r.end) for r in results
-                   if r.score >= STRONG_PATTERN and r.entity_type not in KEPT_FOR_NER)
-    parts, position = [], 0
-    for start, end in spans:
-        start = max(start, position)
-        if end > start:
-            parts += [text[position:start], " " * (end - start)]
-            position = end
-    return "".join(parts) + text[position:] if parts else text
+    return blank_spans(text, sorted((r.start, r.end) for r in results
+                                    if r.score >= STRONG_PATTERN and
+                                    r.entity_type not in KEPT_FOR_NER))
 
 
 def cut_at_blanks(doc: Any, text: str, masked: str) -> None:

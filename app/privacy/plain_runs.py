@@ -28,6 +28,8 @@ there for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import regex
 
 from app.privacy.recognizers.base import is_lower_case
@@ -40,13 +42,19 @@ _SEPARATOR = regex.compile(r"[\s,;:.()]+")
 
 def blank_plain_runs(text: str) -> str:
     """``text`` with the middles of long runs of lower-case words blanked (same length)."""
-    if is_lower_case(text):
-        return text
+    return text if is_lower_case(text) else blank_spans(text, _middles(text))
+
+
+def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with each (start, end) span, sorted, overlaps allowed, turned into spaces:
+    spaCy reads a run of spaces as one token, and offsets do not move."""
     parts: list[str] = []
     position = 0
-    for start, end in _middles(text):
-        parts += [text[position:start], " " * (end - start)]
-        position = end
+    for start, end in spans:
+        start = max(start, position)
+        if end > start:
+            parts += [text[position:start], " " * (end - start)]
+            position = end
     return "".join(parts) + text[position:] if parts else text
 
 
