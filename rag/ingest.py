@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.display import one_line
 from core.errors import Cancelled
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.chunking import Chunk, chunk_document
@@ -228,7 +229,7 @@ def _store(item: _Prepared, number: int, reader: _Reader, workspace: Workspace,
 
 
 def _unreadable(path: Path, key: str, error: Exception) -> FileResult:
-    log.error("unexpected failure on %s", path, exc_info=error)
+    log.error("unexpected failure on %s", one_line(path), exc_info=error)
     return FileResult(key, "refused", f"{path.name}: could not be read "
                       f"({type(error).__name__}: {error})"[:300], "unreadable")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.display import one_line
 from rag.embedder import Embedder
 from rag.library import Workspace
 from rag.store import StoredChunk
@@ -40,7 +41,7 @@ class Hit:
 
     @property
     def source_name(self) -> str:
-        return Path(self.path).name if self.path else self.title
+        return one_line(Path(self.path).name if self.path else self.title)
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]],

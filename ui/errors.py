@@ -10,6 +10,7 @@ from types import TracebackType
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from core.display import one_line
 from core.errors import Cancelled, EnclaveError
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def user_message(error: BaseException) -> str:
     if isinstance(error, EnclaveError):
-        return error.message
+        return one_line(error.message)
     return (f"Something went wrong ({type(error).__name__}). The details are in the log; "
             "your documents and settings are unchanged.")
 

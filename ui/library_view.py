@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import Services
+from core.display import one_line
 from ui.errors import show_error
 from ui.flow_layout import wrapping_row
 from ui.index_upgrade import IndexUpgradeNotice
@@ -259,7 +260,7 @@ class LibraryView(QWidget):
     def _on_ingest_progress(self, fraction: float, message: str) -> None:
         self.progress_bar.setValue(int(fraction * 1000))
         if fraction < 1.0:
-            self.progress_label.setText(f"Reading {message}  ({fraction:.0%})")
+            self.progress_label.setText(f"Reading {one_line(message)}  ({fraction:.0%})")
 
     def _on_ingested(self, report: Any) -> None:
         for result in report.results:
@@ -300,7 +301,8 @@ class LibraryView(QWidget):
             lambda _: self.refresh()).on_failure(lambda e: show_error(self, e)).start(self.runner)
 
     def _confirm_remove(self, records: list[Any]) -> bool:
-        names = ", ".join(record.title or Path(record.paths[0]).name for record in records[:3])
+        names = ", ".join(one_line(record.title or Path(record.paths[0]).name)
+                      for record in records[:3])
         more = f" and {len(records) - 3} more" if len(records) > 3 else ""
         answer = QMessageBox.question(
             self, "Remove documents",
@@ -327,7 +329,8 @@ class _SortItem(QTreeWidgetItem):
 
 
 def display_name(record: Any) -> str:
-    return Path(record.paths[0]).name if record.paths else record.title or record.doc_id[:8]
+    return one_line(Path(record.paths[0]).name if record.paths else
+                    record.title or record.doc_id[:8])
 
 
 def _document_item(record: Any) -> QTreeWidgetItem:
@@ -336,7 +339,7 @@ def _document_item(record: Any) -> QTreeWidgetItem:
     item.setData(0, Qt.ItemDataRole.UserRole, record)
     item.setData(2, SORT_ROLE, record.pages)
     item.setData(3, SORT_ROLE, record.bytes)
-    item.setToolTip(0, "\n".join(record.paths))
+    item.setToolTip(0, "\n".join(map(one_line, record.paths)))
     item.setToolTip(1, scan_tooltip(record))
     for column in (2, 3):
         item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -364,10 +367,11 @@ def scan_tooltip(record: Any) -> str:
 
 def _result_item(result: Any) -> QTreeWidgetItem:
     text = STATUS_TEXT.get(result.status, result.status)
-    detail = result.message or (f"{_plural(result.pages, 'page')}, "
-                                f"{_plural(result.chunks, 'passage')}" if result.pages else "")
-    item = QTreeWidgetItem([Path(result.path).name, text, detail])
-    item.setToolTip(2, result.message or detail)
+    detail = one_line(result.message) or (f"{_plural(result.pages, 'page')}, "
+                                          f"{_plural(result.chunks, 'passage')}"
+                                          if result.pages else "")
+    item = QTreeWidgetItem([one_line(Path(result.path).name), text, detail])
+    item.setToolTip(2, detail)
     item.setData(0, Qt.ItemDataRole.UserRole, result)
     colour = {"refused": "#c62828", "indexed": "#2e7d32", "replaced": "#2e7d32"}.get(
         result.status)

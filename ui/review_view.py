@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.review import PageText, RedactedDocument
 from app.scan_page import ScannedPageImage
 from app.services import Services
+from core.display import one_line
 from ui.errors import show_error
 from ui.flow_layout import wrapping_row
 from ui.highlight import legend_html, page_html
@@ -145,7 +146,7 @@ class ReviewView(QWidget):
     def open_target(self, target: Target) -> None:
         same_document = self.target is not None and self.target.doc_id == target.doc_id
         self.target = target
-        self.title.setText(f"Review — {target.title}")
+        self.title.setText(f"Review — {one_line(target.title)}")
         is_pdf = target.path.lower().endswith(".pdf") and Path(target.path).is_file()
         if is_pdf and not same_document:
             self.pdf_document.load(target.path)

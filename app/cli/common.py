@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from app.logs import configure_logging
 from app.paths import DataPaths
 from app.services import Services, build_services
+from core.display import one_line
 from core.errors import Cancelled, EnclaveError
 from core.jobs import CancelFn
 
@@ -36,7 +37,7 @@ def run_handler(args: argparse.Namespace) -> int:
         print("\n[stopped]", file=sys.stderr)
         return 130
     except EnclaveError as error:
-        print(f"enclave: {error.message}", file=sys.stderr)
+        print(f"enclave: {one_line(error.message)}", file=sys.stderr)
         return 2
     finally:
         if services is not None:
@@ -65,7 +66,7 @@ def print_progress_bar(fraction: float, message: str, *, width: int = 30) -> Non
     """A one-line progress bar on stderr (stdout stays clean for answers and JSON)."""
     filled = int(max(0.0, min(1.0, fraction)) * width)
     bar = "#" * filled + "-" * (width - filled)
-    sys.stderr.write(f"\r[{bar}] {fraction * 100:5.1f}% {message[:60]:<60}")
+    sys.stderr.write(f"\r[{bar}] {fraction * 100:5.1f}% {one_line(message)[:60]:<60}")
     if fraction >= 1.0:
         sys.stderr.write("\n")
     sys.stderr.flush()

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.cli.common import print_progress_bar
 from app.services import Services
+from core.display import one_line
 from core.errors import InputError
 from rag.ingest import FileResult
 
@@ -62,10 +63,11 @@ def run_ingest(args: argparse.Namespace, services: Services) -> int:
 def describe(result: FileResult) -> str:
     mark = _STATUS_MARK.get(result.status, "?")
     detail = f"{result.pages} pages, {result.chunks} chunks" if result.chunks else ""
-    extra = result.message if result.message else ""
+    extra = one_line(result.message) if result.message else ""
     reason = f" [{result.reason}]" if result.reason else ""
     parts = ", ".join(part for part in (detail, extra) if part)
-    return f"{mark} {result.status:9}{reason} {result.path}" + (f"  ({parts})" if parts else "")
+    line = f"{mark} {result.status:9}{reason} {one_line(result.path)}"
+    return line + (f"  ({parts})" if parts else "")
 
 
 def run_list(args: argparse.Namespace, services: Services) -> int:
@@ -81,7 +83,7 @@ def run_list(args: argparse.Namespace, services: Services) -> int:
             first = number == 0
             print(f"{record.doc_id[:12] if first else '':12} {record.kind if first else '':5} "
                   f"{record.pages if first else '':>5} {record.chunks if first else '':>6}  "
-                  f"{path}")
+                  f"{one_line(path)}")
         if record.low_quality_pages:
             pages = ", ".join(map(str, record.low_quality_pages[:20]))
             print(f"{'':12} low-quality scan (low OCR confidence): page(s) {pages}")
@@ -153,7 +155,7 @@ def run_ask_documents(question: str, workspace: str, services: Services) -> int:
     for quote in answer.quotes:
         state = "verified" if quote.verified else f"NOT verified: {quote.detail}"
         print(f"  [{quote.number}] \u201c{quote.text}\u201d")
-        print(f"      {quote.hit.path}, page {quote.hit.page} ({state})"
+        print(f"      {one_line(quote.hit.path)}, page {quote.hit.page} ({state})"
               f"{scan_warning(quote.hit) if quote.verified else ''}")
     return 0
 

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from core.display import one_line
 from tests.conftest import SHARED_DATA
 
 from .conftest import WindowFactory, create_workspace, wait_ingested
@@ -152,3 +153,16 @@ def test_a_workspace_an_earlier_version_indexed_offers_an_index_update(
     qtbot.waitUntil(lambda: not window.library.is_ingesting, timeout=10_000)
     assert notice.isVisible() and not notice.button.isVisible()
     assert window.services.library().outdated_embedder("matter") is None
+
+
+def test_a_name_with_a_newline_is_shown_escaped_on_one_line(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    odd = tmp_path / "minutes\nof the board.txt"
+    odd.write_text("The board approved the budget for the new clinic on 3 May.")
+    window = make_window()
+    create_workspace(qtbot, window, "Matter N")
+    wait_ingested(qtbot, window, [odd])
+    assert rows(window.library.results)[0][:2] == ["minutes\\nof the board.txt", "Indexed"]
+    qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 1, timeout=10_000)
+    assert rows(window.library.table)[0][0] == "minutes\\nof the board.txt"
+    assert window.library.table.topLevelItem(0).toolTip(0) == one_line(str(odd))
