@@ -3,7 +3,9 @@
 Then the labelled-identifier table: for each label form ("SSN on file:", "Driver's license
 (OH):", "DEA #"...), generated sentences (``tests.privacy.labelled_cases``, not from the shared
 set) with valid and invalid checksums, and the share whose value is redacted (target 100%);
-and unlabelled values with a failing checksum, which should stay unflagged as that type.
+and unlabelled values with a failing checksum, which should stay unflagged as that type; and
+every label form with each whitespace separator (line break, spaces, tab, blank line) before
+its value.
 
 The set is also scored in two halves by template (a sample's ``template_id`` even: the
 development half that rules were studied on; odd: the held-out half, templates never looked at),
@@ -179,6 +181,29 @@ def print_labelled_table(analyzer: Any) -> None:
           f"{flagged}/{len(controls)} (target 0: unlabelled values still need their checksum).")
 
 
+def print_whitespace_table(analyzer: Any) -> None:
+    """Every label form with each whitespace separator (a line break, spaces, a tab, a blank
+    line, a colon closing the line) between it and its value."""
+    from tests.privacy.labelled_cases import WHITESPACE_SEPARATORS, every_label
+
+    print("\nLabelled identifiers across whitespace (every label form; share redacted):\n")
+    print(f"| label form | {' | '.join(WHITESPACE_SEPARATORS)} |")
+    print(f"|---|{'---:|' * len(WHITESPACE_SEPARATORS)}")
+    cells: dict[str, list[str]] = {}
+    for separator in WHITESPACE_SEPARATORS.values():
+        cases = list(every_label(separator))
+        findings = analyzer.analyze_many([case.text for case in cases])
+        totals: dict[str, list[int]] = {}
+        for case, found in zip(cases, findings, strict=True):
+            cell = totals.setdefault(case.form, [0, 0])
+            cell[0] += covered(case, found)
+            cell[1] += 1
+        for form, (hit, total) in totals.items():
+            cells.setdefault(form, []).append(f"{hit}/{total}")
+    for form, row in cells.items():
+        print(f"| {form} | {' | '.join(row)} |")
+
+
 HALVES = (("development half (even template ids)", 0), ("held-out half (odd template ids)", 1))
 
 
@@ -278,7 +303,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_halves(samples, vanilla, ours)
     from app.privacy.analyzer import build_analyzer
 
-    print_labelled_table(build_analyzer())
+    analyzer = build_analyzer()
+    print_labelled_table(analyzer)
+    print_whitespace_table(analyzer)
     print_ablation(choices, samples, ours)
     return 0
 

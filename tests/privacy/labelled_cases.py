@@ -141,6 +141,25 @@ def labelled_cases(per_form: int = 40, seed: int = 16) -> Iterator[Case]:
             yield Case(form, valid, text, start, start + len(value))
 
 
+# Whitespace between a label and its value, as documents give it: a line break (a form's label
+# at the end of its line), several spaces or a tab (a column), a blank line (the next paragraph),
+# and a colon closing the line. Each has a name for the tables.
+WHITESPACE_SEPARATORS = {"line break": "\n", "several spaces": "    ", "tab": "\t",
+                         "blank line": "\n\n", "colon, line break": ":\n  "}
+
+
+def every_label(separator: str, seed: int = 30) -> Iterator[Case]:
+    """Every label form of :data:`LABEL_FORMS`, each followed by ``separator`` and a value
+    (checksums alternately passing and failing where the type has one), one case a label."""
+    rng = random.Random(seed)
+    for form, (labels, value_of) in LABEL_FORMS.items():
+        for number, label in enumerate(labels):
+            valid = form not in CHECKED_FORMS or number % 2 == 0
+            value = value_of(rng, valid)
+            text = f"{label}{separator}{value}"
+            yield Case(form, valid, text, len(text) - len(value), len(text))
+
+
 def unlabelled_cases(count: int = 40, seed: int = 61) -> Iterator[Case]:
     """Values whose checksum fails, with no label (``form`` is the entity type they imitate):
     they must not be reported as that type."""

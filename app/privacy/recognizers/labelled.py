@@ -12,10 +12,16 @@ The grammar, in order:
 - a *label*: one of :data:`LABELS` (an identifier noun such as "SSN", "member", "passport"),
   optionally followed by identifier words ("number", "No.", "#", "ID"), a bracketed qualifier
   ("(OH)", "(State of Ohio)");
-- a *separator*: ":", "#", "=", a dash, a linking verb ("is", "was", "ending in"), or a short
-  gap of words closed by a colon ("on file:", "for insulin pump:"); strong labels (acronyms
-  such as "SSN", "DEA", "passport") and labels with an identifier word may also be followed
-  directly by the value;
+- a *separator*: ":", "#", "=", "|" (a table cell's edge), a dash, a linking verb ("is",
+  "was", "ending in"), or a short gap of words closed by a colon ("on file:", "for insulin
+  pump:", or with no colon in a form's row: the label starting its line, the value ending
+  it); strong labels (acronyms such as "SSN", "DEA", "passport") and labels with an
+  identifier word may also be followed directly by the value. Around a separator, and between
+  a label and a value that follows it directly, any whitespace counts: spaces, tabs, or up to
+  two line breaks (a form's label at a line's end, a PDF's column gap, a table's next cell);
+  a weak label without an identifier word ("Driver's license (OH)") followed by its value on
+  the next line needs the value to fill that line, as a lone "account" at a line's end rarely
+  names the number that starts a sentence under it;
 - a *value*: letters and digits in groups joined by "-", ".", "/" or single spaces between
   digit groups, with at least :data:`MIN_DIGITS` digits, and not a year, a date or an amount.
 """
@@ -89,12 +95,15 @@ ATTRIBUTE_WORDS = words(
     "renewal services service line center centre hours"
 )
 _ID_WORDS = r"(?:number|num\.?|nbr\.?|no\.?|#|id|i\.d\.|identifier|code|registration)"
-_QUALIFIER = r"(?:[ \t]*\([^()\n]{1,30}\))"
-_GAP_WORD = r"[^\s\d:#=()][^\s:#=()]{0,24}"
+_H = r"[^\S\n]"  # horizontal whitespace: spaces, tabs, no-break spaces
+_SPACE = rf"(?:{_H}*(?:\n{_H}*){{1,2}}|{_H}+)"  # spaces or tabs, or up to two line breaks
+_QUALIFIER = rf"(?:{_H}*\([^()\n]{{1,30}}\))"
+_GAP_WORD = r"[^\s\d:#=()|][^\s:#=()|]{0,24}"
 _LINK = r"(?:is|was|reads|of|ending(?: in| with)?|on file(?: as)?(?: is)?)"
 _VALUE = (r"(?=[^\s]{0,47}\d)(?P<v>(?:\(\d{2,4}\))?[A-Z0-9]"
           r"(?:[A-Z0-9]|[-./](?=[A-Z0-9(])|\(\d{2,4}\)|(?<=\d)[ ](?=\d)){2,47})"
           r"(?![\p{L}\p{N}])")
+_ROW_START = regex.compile(r"[ \t\-*•]*(?:\p{L}[\p{L}'’]*[ \t]+){0,2}")
 _YEAR_OR_RANGE = regex.compile(r"(?:19|20)\d\d(?:[-/](?:19|20)?\d\d)?")
 _AMOUNT = regex.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}")
 _DATE = regex.compile(DATE, regex.IGNORECASE)
@@ -107,15 +116,16 @@ def _label_alternatives(strong: bool | None) -> str:
 
 def _grammar() -> str:
     label = rf"(?P<label>{_label_alternatives(None)})"
-    id_words = rf"(?P<idw>(?:[ \t]*{_ID_WORDS}){{1,2}})?"
-    separator = (rf"(?:[ \t]*[:#=]+[ \t]*(?:\n[ \t]*)?|[ \t]+[-–—]+[ \t]+|"
-                 rf"[ \t]+{_LINK}[ \t]*[:#=]?[ \t]*)")
+    id_words = rf"(?P<idw>(?:{_H}*{_ID_WORDS}){{1,2}})?"
+    separator = (rf"(?:{_SPACE}?(?:[:#=]+|\|){_SPACE}?|{_SPACE}[-–—]+{_SPACE}|"
+                 rf"{_SPACE}{_LINK}{_SPACE}?[:#=]?{_SPACE}?)")
     # A gap never passes over another label: the label nearest the value names it.
     not_label = rf"(?!(?:{_label_alternatives(None)})(?![\p{{L}}\p{{N}}]))"
-    gap = rf"(?P<gap>(?:[ \t]+{not_label}{_GAP_WORD}){{1,5}}?)"
+    gap = rf"(?P<gap>(?:{_H}+{not_label}{_GAP_WORD}){{1,5}}?)"
     return (rf"(?<![\p{{L}}\p{{N}}])(?:{label}){id_words}(?:(?<=[#.])|(?![\p{{L}}\p{{N}}]))"
-            rf"(?:(?P<sep>{_QUALIFIER}?{separator})|{gap}{_QUALIFIER}?{separator}|"
-            rf"(?P<direct>{_QUALIFIER}?[ \t]+)){_VALUE}")
+            rf"(?:(?P<sep>{_QUALIFIER}?{separator})|"
+            rf"{gap}{_QUALIFIER}?(?:{separator}|(?P<column>{_SPACE}))|"
+            rf"(?P<direct>{_QUALIFIER}?{_SPACE})){_VALUE}")
 
 
 def _plausible_value(value: str) -> bool:
@@ -210,12 +220,34 @@ class LabelledIdentifierRecognizer(RegexRecognizer):
 def _introduces(match: regex.Match[str], label_text: str) -> bool:
     """Whether the label really introduces the value: a gap must not name an attribute
     ("effective date:"), and a value right after a weak label needs an identifier word
-    ("member ID 12345") or at least five digits ("account 000123456789")."""
+    ("member ID 12345") or at least five digits ("account 000123456789"), and on the next
+    line the whole line ("Driver's license (OH)" above "RS123456")."""
     gap = match.group("gap")
     if gap is not None:
+        if match.group("column") is not None and (
+                any(c.isdigit() for c in gap) or not _form_row(match)):
+            return False  # with no colon, the gap is words of the label ("for insulin pump")
         return not any(word.strip(".,").casefold() in ATTRIBUTE_WORDS for word in gap.split())
     if match.group("direct") is None:
         return True
     if match.group("idw") or _strong(label_text):
         return True
+    if "\n" in match.group("direct") and not _ends_line(match):
+        return False
     return sum(c.isdigit() for c in match.group("v")) >= 5
+
+
+def _form_row(match: regex.Match[str]) -> bool:
+    """Whether label and value make a line of a form on their own: the label starts its line
+    (after at most two words: "device serial", "pump serial no.") and the value ends it
+    (loaders turn a PDF's or a Word table's column gap into one space, so the gap itself
+    cannot be seen)."""
+    before = match.string[max(0, match.start() - 80):match.start()].rsplit("\n", 1)[-1]
+    return bool(_ROW_START.fullmatch(before)) and _ends_line(match)
+
+
+def _ends_line(match: regex.Match[str]) -> bool:
+    """Whether the value is all that is left of its line (a form's field under its label),
+    trailing punctuation aside."""
+    rest = match.string[match.end("v"):match.end("v") + 80].split("\n", 1)[0]
+    return not rest.strip(" \t.,;")
