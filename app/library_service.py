@@ -95,7 +95,8 @@ class LibraryService:
                progress: ProgressFn = no_progress,
                cancel: CancelFn = never_cancel) -> IngestReport:
         settings = self._settings()
-        chunking = ChunkingOptions(settings.chunk_tokens, settings.chunk_overlap_tokens)
+        chunking = ChunkingOptions(settings.chunk_tokens, settings.chunk_overlap_tokens,
+                                   settings.max_text_mb)
         transform = self._transform_for(workspace)
         report = ingest(paths, workspace=self._workspace(workspace),
                         embedder=self.embedder_for(workspace),

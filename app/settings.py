@@ -46,6 +46,8 @@ class LlmSettings(_Section):
 class RagSettings(_Section):
     chunk_tokens: int = Field(200, ge=32, le=256)
     chunk_overlap_tokens: int = Field(40, ge=0, le=128)
+    max_text_mb: int = Field(32, ge=1, le=512, description="A larger text, HTML or e-mail file "
+                             "is refused before it is read")
     top_k: int = Field(6, ge=1, le=50)
     min_relevance: float = Field(0.3, ge=0.0, le=1.0, description="Cosine below which a "
                                  "passage does not count as an answer source")

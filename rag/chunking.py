@@ -2,10 +2,16 @@
 
 A chunk never crosses a page (citations are per page) and its text is exactly
 ``page.text[start:end]``, so a cited passage can be checked verbatim against the page.
+
+Time and memory are linear in the page's length whatever its shape: sentences are counted in
+batches of :data:`COUNT_BATCH` (a tokenizer's result for a whole 100 MB page of short lines
+took gigabytes), and a "sentence" longer than :data:`MAX_SPAN_CHARS` (a text with no
+punctuation or line breaks) is cut at spaces before it is counted.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +24,8 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'(\[]?[A-Z0-9])|\n")
 _WORD = re.compile(r"\S+")
+COUNT_BATCH = 1024  # sentences counted at once
+MAX_SPAN_CHARS = 20_000  # longer "sentences" are cut (at a space) into pieces of about half
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,7 @@ class Chunk:
     ordinal: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Unit:
     start: int
     end: int
@@ -80,11 +88,10 @@ def _pack(units: list[_Unit], first: int, max_tokens: int) -> int:
 
 
 def _paragraph_fits(units: list[_Unit], first: int, room: int) -> bool:
-    used = units[first].tokens
-    for unit in units[first + 1:]:
-        if unit.opens_paragraph:
-            break
-        used += unit.tokens
+    used, index = units[first].tokens, first + 1
+    while index < len(units) and not units[index].opens_paragraph and used <= room:
+        used += units[index].tokens  # no slice of the rest: that copy made chunking quadratic
+        index += 1
     return used <= room
 
 
@@ -97,15 +104,31 @@ def _overlap_start(units: list[_Unit], first: int, last: int, overlap_tokens: in
 
 
 def _units(text: str, max_tokens: int, count: TokenCounter) -> list[_Unit]:
-    spans = list(_sentence_spans(text))
-    sizes = count([text[start:end] for start, end, _ in spans]) if spans else []
+    spans = (piece for span in _sentence_spans(text) for piece in _bounded(text, *span))
     units: list[_Unit] = []
-    for (start, end, opens), tokens in zip(spans, sizes, strict=True):
-        if tokens <= max_tokens:
-            units.append(_Unit(start, end, tokens, opens))
-        else:
-            units.extend(_split_long(text, start, end, tokens, max_tokens, opens))
+    while batch := list(itertools.islice(spans, COUNT_BATCH)):
+        sizes = count([text[start:end] for start, end, _ in batch])
+        for (start, end, opens), tokens in zip(batch, sizes, strict=True):
+            if tokens <= max_tokens:
+                units.append(_Unit(start, end, tokens, opens))
+            else:
+                units.extend(_split_long(text, start, end, tokens, max_tokens, opens))
     return units
+
+
+def _bounded(text: str, start: int, end: int,
+             opens: bool) -> Iterator[tuple[int, int, bool]]:
+    """The span, or for one longer than MAX_SPAN_CHARS, pieces of it cut at spaces (or hard
+    when there is none), so no text counted or split at once is unbounded."""
+    while end - start > MAX_SPAN_CHARS:
+        cut = text.rfind(" ", start + MAX_SPAN_CHARS // 2, start + MAX_SPAN_CHARS)
+        cut = cut if cut > start else start + MAX_SPAN_CHARS // 2
+        yield start, cut, opens
+        start, opens = cut, False
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        yield start, end, opens
 
 
 def _sentence_spans(text: str) -> Iterator[tuple[int, int, bool]]:

@@ -27,7 +27,7 @@ from rag.documents import LoadedDocument, content_hash
 from rag.embedder import Embedder
 from rag.errors import DocumentRefused, NoTextFound
 from rag.library import Workspace
-from rag.loaders import load_bytes, read_bytes
+from rag.loaders import MAX_TEXT_MB, load_bytes, read_bytes
 from rag.ocr.reader import OcrContext, ScanReader
 from rag.read_ahead import ReadAhead
 
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 EMBED_SLICE = 64
 READ_AHEAD = 2  # files parsed ahead of the one being embedded (bounds memory)
+LARGE_FILE_BYTES = 8 * 2**20  # ingested after the smaller files of a batch
 OCR_SHARE = 0.9  # of one file's progress, when its pages are read by OCR
 StepFn = Callable[[float], None]  # progress within one file, 0..1
 DocumentTransform = Callable[[LoadedDocument], LoadedDocument]
@@ -44,6 +45,7 @@ DocumentTransform = Callable[[LoadedDocument], LoadedDocument]
 class ChunkingOptions:
     max_tokens: int = 200
     overlap_tokens: int = 40
+    max_text_mb: int = MAX_TEXT_MB  # a larger text, HTML or e-mail file is refused unread
 
 
 @dataclass(frozen=True)
@@ -116,17 +118,34 @@ def ingest(
     started, report = time.perf_counter(), IngestReport()
     workspace.claim_embedder(embedder.name)  # refused before any work if others made its vectors
     files = list(expand_paths(paths))
+    order = _large_last(files)
     tracker = _Progress(progress, len(files))
     reader = _Reader(workspace, embedder, chunking, password, transform,
                      scans or ScanReader(), tracker, cancel)
-    with ReadAhead(files, reader.prepare, depth=READ_AHEAD) as prepared:
+    results: dict[int, FileResult] = {}
+    with ReadAhead([files[index] for index in order], reader.prepare,
+                   depth=READ_AHEAD) as prepared:
         for number, item in enumerate(prepared):
             check_cancelled(cancel)
             tracker(number, 0.0, item.path.name)
-            report.results.append(_store(item, number, reader, workspace, embedder, cancel))
+            results[order[number]] = _store(item, number, reader, workspace, embedder, cancel)
+    report.results = [results[index] for index in sorted(results)]
     report.seconds = time.perf_counter() - started
     progress(1.0, report.summary())
     return report
+
+
+def _large_last(files: list[Path]) -> list[int]:
+    """Positions of ``files`` in the order they are ingested: files over LARGE_FILE_BYTES
+    after the others, so one huge file does not hold up the rest of a batch (the report keeps
+    the given order)."""
+    def large(index: int) -> bool:
+        try:
+            return files[index].stat().st_size > LARGE_FILE_BYTES
+        except OSError:
+            return False
+
+    return sorted(range(len(files)), key=large)
 
 
 @dataclass
@@ -181,7 +200,7 @@ class _Reader:
             item.result = FileResult(item.key, "refused", f"{item.path.name}: no such file.",
                                      "missing")
             return item
-        data = read_bytes(item.path)
+        data = read_bytes(item.path, max_text_mb=self._chunking.max_text_mb)
         item.doc_id, item.size = content_hash(data), len(data)
         known = item.doc_id in self._seen or \
             self._workspace.state_of(item.doc_id) == "done"

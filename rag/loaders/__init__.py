@@ -18,6 +18,8 @@ from rag.ocr.reader import OcrContext
 
 Loader = Callable[[Path, bytes, "str | None"], LoadedDocument]
 MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_TEXT_MB = 32  # default limit for one text, HTML or e-mail file (the setting rag.max_text_mb)
+_TEXT_KINDS = {"text": "text", "html": "HTML", "email": "e-mail"}
 
 LOADERS: dict[str, Loader] = {
     "pdf": load_pdf,
@@ -35,15 +37,28 @@ _REFUSED_KINDS = {
 }
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, *, max_text_mb: int = MAX_TEXT_MB) -> bytes:
+    """The file's bytes; a file over the size limit is refused before it is read (a text,
+    HTML or e-mail file over ``max_text_mb`` after a look at its first bytes)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise TooLarge(f"{path.name}: {size / 2**20:.0f} MB is over the "
                            f"{MAX_FILE_BYTES // 2**20} MB limit for one document.")
+        if size > max_text_mb * 2**20:
+            _check_text_size(path, size, max_text_mb)
         return path.read_bytes()
     except OSError as error:
         raise CorruptFile(f"{path.name}: cannot be read ({error.strerror or error}).") from None
+
+
+def _check_text_size(path: Path, size: int, max_text_mb: int) -> None:
+    with path.open("rb") as stream:
+        kind = sniff(path, stream.read(SNIFF_BYTES))
+    if kind in _TEXT_KINDS:
+        raise TooLarge(f"{path.name}: {size / 2**20:.0f} MB of {_TEXT_KINDS[kind]} is over the "
+                       f"{max_text_mb} MB limit for one text document. Split it, or raise the "
+                       "limit: the setting rag.max_text_mb in settings.json.")
 
 
 def load_bytes(path: Path, data: bytes, password: str | None = None,
