@@ -20,11 +20,17 @@ def configure_logging(logs_dir: Path, *, level: int = logging.INFO) -> Path:
     root = logging.getLogger()
     if any(handler.get_name() == _HANDLER_NAME for handler in root.handlers):
         return log_file
-    handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-    )
+    handler = _QuietFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
     return log_file
+
+
+class _QuietFileHandler(logging.handlers.RotatingFileHandler):
+    """A log line that cannot be written (a full disk) is dropped without a word: the command
+    says what failed in its own message, and a "--- Logging error ---" block helps no one."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return None

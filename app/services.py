@@ -8,11 +8,12 @@ heavy imports (Chroma, spaCy, onnxruntime) happen then, not when the app starts.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from app.audit import AuditLog, AuditTrail
+from app.audit import AuditLog, AuditTrail, AuditWriteError
 from app.history import HistoryStore
 from app.library_service import LibraryService
 from app.model_service import ModelService
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from rag.index import ChromaIndex
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Lazy(Generic[T]):
@@ -223,6 +225,15 @@ def _default_embedder_name() -> str:
     return DEFAULT_EMBEDDER
 
 
+def _repair_audit(audit: AuditLog) -> None:
+    """What an interrupted write left in the audit trail is put right (and recorded) at start;
+    if even that cannot be written now, the first action says so."""
+    try:
+        audit.repair()
+    except AuditWriteError as error:
+        log.warning("audit trail not repaired at start: %s", error.message)
+
+
 def build_services(paths: DataPaths | None = None, *, runtime: LlmRuntime | None = None,
                    embedder: Callable[[], Embedder] | None = None,
                    pii_analyzer: Lazy[PiiAnalyzer] | None = None) -> Services:
@@ -230,6 +241,7 @@ def build_services(paths: DataPaths | None = None, *, runtime: LlmRuntime | None
     factory, or a PII analyzer shared across tests."""
     paths = (paths or DataPaths.default()).ensure()
     audit = AuditLog(paths.audit_file)
+    _repair_audit(audit)
     settings = SettingsStore(paths.settings_file, audit=audit)
     catalog = ModelCatalog(paths.models_dir, probe=probe_loadable)
     if runtime is None:

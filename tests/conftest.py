@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The test session itself stays in the machine's network namespace (tests that want the
 # kernel-enforced mode start Enclave in a fresh process and ask for it).
 os.environ["ENCLAVE_OFFLINE_ENFORCEMENT"] = "off"
+# The audit trail's seal keys live outside the data folder (the user's config folder by
+# default): the test session keeps them in a temporary folder of its own.
+os.environ["ENCLAVE_AUDIT_KEYS"] = tempfile.mkdtemp(prefix="enclave-audit-keys-")
 
 from app.egress import go_offline, guard  # noqa: E402
 

@@ -1,13 +1,17 @@
-"""``enclave audit verify`` and ``enclave audit export --since DATE``."""
+"""``enclave audit verify [--key FILE] [--checkpoint FILE]``, ``enclave audit checkpoint``
+and ``enclave audit export --since DATE``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.audit import AuditLog
+from app.audit import AuditLog, Checkpoint
 from app.services import Services
 from core.errors import InputError
 
@@ -17,7 +21,18 @@ def register(subcommands: Any) -> None:
     actions = audit.add_subparsers(title="actions", metavar="ACTION", required=True)
     verify = actions.add_parser("verify", help="check that no record was altered, removed or "
                                                "moved; names the first bad record")
+    verify.add_argument("--key", type=Path, default=None,
+                        help="the verification key file (the administrator's copy); checks "
+                             "every sealed record")
+    verify.add_argument("--checkpoint", type=Path, default=None,
+                        help="a checkpoint written earlier by 'enclave audit checkpoint': the "
+                             "trail must still extend it")
     verify.set_defaults(handler=run_verify)
+    checkpoint = actions.add_parser(
+        "checkpoint", help="write the trail's length and last hash, sealed, for the "
+                           "administrator to keep")
+    checkpoint.add_argument("--out", type=Path, required=True, help="the file to write")
+    checkpoint.set_defaults(handler=run_checkpoint)
     export = actions.add_parser("export", help="write the records as CSV")
     export.add_argument("--since", type=parse_since, default=None,
                         help="first day to include, YYYY-MM-DD (UTC); default: everything")
@@ -40,9 +55,37 @@ def _log(services: Services) -> AuditLog:
 
 
 def run_verify(args: argparse.Namespace, services: Services) -> int:
-    result = _log(services).verify()
+    if args.key is not None and not args.key.is_file():
+        raise InputError(f"{args.key}: no such verification key file.")
+    point = Checkpoint.read(args.checkpoint) if args.checkpoint else None
+    result = _log(services).verify(documents_held=documents_held(services.paths.index_dir),
+                                   key=args.key, checkpoint=point)
     print(result.message())
     return 0 if result.ok else 1
+
+
+def run_checkpoint(args: argparse.Namespace, services: Services) -> int:
+    point = _log(services).checkpoint()
+    args.out.write_text(json.dumps({**point.body(), "mac": point.mac,
+                                    "trail": str(services.paths.audit_file)}, indent=1),
+                        encoding="utf-8")
+    print(f"Checkpoint of {point.records} record(s) written to {args.out}; keep it away from "
+          "this machine (enclave audit verify --checkpoint FILE checks the trail extends it).")
+    return 0
+
+
+def documents_held(index_dir: Path) -> int:
+    """Documents stored in all workspaces, read without opening the index (an emptied audit
+    trail beside them is a failure)."""
+    total = 0
+    for manifest in sorted(index_dir.glob("workspaces/*/library.sqlite")):
+        try:
+            with closing(sqlite3.connect(f"{manifest.as_uri()}?mode=ro", uri=True)) as db:
+                row = db.execute("SELECT count(*) FROM documents WHERE state = 'done'")
+                total += row.fetchone()[0]
+        except sqlite3.Error:
+            total += 1  # a manifest that cannot be read still says documents were stored
+    return total
 
 
 def run_export(args: argparse.Namespace, services: Services) -> int:
