@@ -94,12 +94,16 @@ class LibraryService:
     def ingest(self, paths: Sequence[Path], *, workspace: str, password: str | None = None,
                progress: ProgressFn = no_progress,
                cancel: CancelFn = never_cancel) -> IngestReport:
+        """``progress`` names each step before the first file (as a sentence ending in "…"),
+        then the file being read."""
         settings = self._settings()
         chunking = ChunkingOptions(settings.chunk_tokens, settings.chunk_overlap_tokens,
                                    settings.max_text_mb)
+        progress(0.0, "Applying the workspace's privacy policy…")
         transform = self._transform_for(workspace)
-        report = ingest(paths, workspace=self._workspace(workspace),
-                        embedder=self.embedder_for(workspace),
+        progress(0.0, "Loading the search model…")
+        embedder = self.embedder_for(workspace)
+        report = ingest(paths, workspace=self._workspace(workspace), embedder=embedder,
                         chunking=chunking, password=password, transform=transform,
                         scans=self._scans, progress=progress, cancel=cancel)
         for result in report.results:

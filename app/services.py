@@ -205,9 +205,12 @@ class Services:
     def _index_transform(self, workspace: str) -> IndexRedactor | None:
         """What ingest stores of a document in ``workspace``: its policy applied (app.privacy
         .apply); None when the policy keeps the text."""
+        policy = self.privacy_policy(workspace)
+        if not policy.redacts_index:  # not even imported: Presidio takes seconds to import
+            return None
         from app.privacy.apply import index_transform
 
-        return index_transform(self.privacy_policy(workspace), self.pii_analyzer)
+        return index_transform(policy, self.pii_analyzer)
 
     def _build_pii_analyzer(self) -> PiiAnalyzer:
         from app.privacy.analyzer import build_analyzer

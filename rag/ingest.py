@@ -120,6 +120,8 @@ def ingest(
     files = list(expand_paths(paths))
     order = _large_last(files)
     tracker = _Progress(progress, len(files))
+    if files:
+        tracker(0, 0.0, files[0].name)  # while it is read ahead
     reader = _Reader(workspace, embedder, chunking, password, transform,
                      scans or ScanReader(), tracker, cancel)
     results: dict[int, FileResult] = {}

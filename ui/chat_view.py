@@ -69,6 +69,7 @@ class ChatView(QWidget):
         self._job: Job | None = None
         self._stop_requested = False
         self._model_ready = False
+        self._indexing = False  # documents are being added: a question waits for them
         self._build()
 
     def _build(self) -> None:
@@ -77,6 +78,7 @@ class ChatView(QWidget):
         layout.addLayout(self._toolbar())
         self.stack = QStackedWidget()
         self.welcome = WelcomePage()
+        self.welcome.sig_question_chosen.connect(self.ask_typed)
         self.transcript = named(QTextBrowser(openLinks=False), "transcript")
         self.transcript.anchorClicked.connect(self._on_anchor_clicked)
         self.stack.addWidget(self.welcome)
@@ -126,9 +128,24 @@ class ChatView(QWidget):
         self._model_ready = ready
         if not ready:
             self.model_wait.start_loading()
-        elif (queued := self.model_wait.release()) is not None:
-            self.ask_question(queued)
+        else:
+            self._ask_held_question()
         self._update_buttons()
+
+    def set_indexing(self, busy: bool) -> None:
+        """While documents are being indexed a question waits for them: asked earlier, it
+        would search an index without them and find nothing."""
+        self._indexing = busy
+        if not busy:
+            self._ask_held_question()
+        self._update_buttons()
+
+    def _ask_held_question(self) -> None:
+        if self.model_wait.pending is not None and self._model_ready and self._indexing:
+            self.model_wait.hold(self.model_wait.pending, indexing=True)
+        elif self._model_ready and not self._indexing \
+                and (queued := self.model_wait.release()) is not None:
+            self.ask_question(queued)
 
     def set_model_unavailable(self, reason: str) -> None:
         """The load was cancelled or failed: drop the queued question visibly, keep its text."""
@@ -180,16 +197,21 @@ class ChatView(QWidget):
         return self.palette().color(QPalette.ColorRole.AlternateBase).name()
 
     # ----- asking
+    def ask_typed(self, question: str) -> None:
+        """As if ``question`` were typed and Ask pressed (it may wait for the model)."""
+        self.question_edit.setText(question)
+        self._on_ask()
+
     def _on_ask(self) -> None:
         question = self.question_edit.text().strip()
         if question and self.ask_button.isEnabled():
             self.question_edit.clear()
-            if self._model_ready:
+            if self._model_ready and not self._indexing:
                 self.ask_question(question)
-            else:  # answered when the model is ready (ModelWait)
-                self.model_wait.hold(question)
+            else:  # answered when the model is ready and the documents are in (ModelWait)
+                self.model_wait.hold(question, indexing=self._model_ready)
                 self._update_buttons()
-                if not self.model_wait.loading:
+                if not self._model_ready and not self.model_wait.loading:
                     self.sig_model_wanted.emit()
 
     def ask_question(self, question: str) -> None:

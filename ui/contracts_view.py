@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QProgressBar,
     QPushButton,
     QTextBrowser,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.contracts.intake import summarize_into_workspace
 from app.services import Services
 from core.errors import InputError
+from ui.elided_label import ElidedLabel
 from ui.errors import show_error
 from ui.flow_layout import wrapping_row
 from ui.review_view import Target
@@ -75,7 +75,7 @@ class ContractsView(QWidget):
         self.export_button = QPushButton("Export…")
         self.cancel_button = QPushButton("Cancel")
         self.progress = QProgressBar()
-        self.status = QLabel("")
+        self.status = ElidedLabel("")  # names the contract: never widens the pane
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
         self.view.setHtml(DROP_HINT)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.services import Services
 from core.display import one_line
+from ui.elided_label import ElidedLabel
 from ui.errors import show_error
 from ui.flow_layout import wrapping_row
 from ui.index_upgrade import IndexUpgradeNotice
@@ -43,7 +44,8 @@ from ui.worker import Job, JobRunner
 STATUS_TEXT = {"indexed": "Indexed", "replaced": "Updated", "unchanged": "Skipped (unchanged)",
                "duplicate": "Skipped (duplicate)", "refused": "Failed"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-DOCUMENT_FILTER = ("Documents (*.pdf *.docx *.txt *.md *.html *.htm *.eml);;All files (*)")
+DOCUMENT_FILTER = ("Documents (*.pdf *.docx *.txt *.md *.html *.htm *.eml *.png *.jpg *.jpeg "
+                   "*.tif *.tiff);;All files (*)")  # images and scans are read by OCR
 
 
 class Listing(NamedTuple):
@@ -60,6 +62,7 @@ class LibraryView(QWidget):
     sig_documents_listed = Signal(int)
     sig_ingest_finished = Signal(object)  # rag.ingest.IngestReport
     sig_document_activated = Signal(object)  # rag.store.DocumentRecord
+    sig_busy_changed = Signal(bool)  # documents are being added (or re-embedded), or no longer
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -123,7 +126,7 @@ class LibraryView(QWidget):
         self.progress_box = QWidget()
         row = QHBoxLayout(self.progress_box)
         row.setContentsMargins(0, 0, 0, 0)
-        self.progress_label = QLabel()
+        self.progress_label = ElidedLabel()  # a long file name never widens the pane
         self.progress_bar = QProgressBar(maximum=1000, textVisible=False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_ingest)
@@ -188,6 +191,7 @@ class LibraryView(QWidget):
         self.progress_bar.setValue(0)
         self.progress_label.setText("Updating the index…")
         self.progress_box.show()
+        self.sig_busy_changed.emit(True)
         self._ingest_job = (
             Job(self.services.library().reembed, self.workspace)
             .on_progress(self._on_reembed_progress).on_success(self._on_reembedded)
@@ -239,13 +243,14 @@ class LibraryView(QWidget):
         paths, self._pending = self._pending, []
         self.results.clear()
         self.progress_bar.setValue(0)
-        self.progress_label.setText(f"Preparing {len(paths)} item(s)…")
+        self.progress_label.setText(f"Listing {_plural(len(paths), 'item')}…")
         self.progress_box.show()
         library = self.services.library()
         self._ingest_job = (
             Job(library.ingest, paths, workspace=self.workspace)
             .on_progress(self._on_ingest_progress).on_success(self._on_ingested)
             .on_failure(self._on_ingest_failed).start(self.runner))
+        self.sig_busy_changed.emit(True)
 
     @property
     def is_ingesting(self) -> bool:
@@ -260,7 +265,7 @@ class LibraryView(QWidget):
     def _on_ingest_progress(self, fraction: float, message: str) -> None:
         self.progress_bar.setValue(int(fraction * 1000))
         if fraction < 1.0:
-            self.progress_label.setText(f"Reading {one_line(message)}  ({fraction:.0%})")
+            self.progress_label.setText(ingest_step_text(fraction, message))
 
     def _on_ingested(self, report: Any) -> None:
         for result in report.results:
@@ -282,6 +287,8 @@ class LibraryView(QWidget):
         self.refresh()
         if self._pending:
             self._start_batch()
+        else:
+            self.sig_busy_changed.emit(False)
 
     # ----- selection, opening, removing
     def selected_records(self) -> list[Any]:
@@ -326,6 +333,14 @@ class _SortItem(QTreeWidgetItem):
         if mine is not None and theirs is not None:
             return bool(mine < theirs)
         return self.text(column).lower() < other.text(column).lower()
+
+
+def ingest_step_text(fraction: float, message: str) -> str:
+    """A step before the first file is a sentence ("Loading the search model…"); then the
+    file being read, with the batch's share done."""
+    if message.endswith("…"):
+        return message
+    return f"Reading {one_line(message)} ({fraction:.0%})"
 
 
 def display_name(record: Any) -> str:

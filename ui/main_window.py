@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.workspaces.sig_workspace_renamed.connect(self.chat.on_workspace_renamed)
         self.library.sig_documents_listed.connect(self._on_documents_listed)
         self.library.sig_document_activated.connect(self._on_document_activated)
+        self.library.sig_busy_changed.connect(self.chat.set_indexing)
         self.chat.sig_citation_clicked.connect(self._on_citation_clicked)
         self.contracts.sig_quote_clicked.connect(self.review.open_target)
         self.contracts.sig_summary_shown.connect(lambda summary: self.library.refresh())
@@ -170,7 +171,10 @@ class MainWindow(QMainWindow):
             self.services.save()
 
     def _on_documents_listed(self, count: int) -> None:
-        self.chat.show_welcome(count == 0)
+        """The welcome page stays until the workspace's first question; with documents it
+        says they are ready (and suggests the sample's question)."""
+        self.chat.welcome.set_documents(count, sample=self.workspace == SAMPLE_WORKSPACE)
+        self.chat.show_welcome(True)
 
     def _on_document_activated(self, record: Any) -> None:
         if self.workspace is not None:

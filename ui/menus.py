@@ -33,7 +33,7 @@ def build_menus(window: Any) -> dict[str, QAction]:
     chat, library, review = window.chat, window.library, window.review
     actions = _add(bar.addMenu("&File"), window, [
         ("&New Workspace…", "Ctrl+Shift+N", window.workspaces.ask_new),
-        ("&Add Documents…", QKeySequence.StandardKey.Open, library.choose_files),
+        ("&Add Files…", QKeySequence.StandardKey.Open, library.choose_files),
         ("Add &Folder…", "Ctrl+Shift+O", library.choose_folder),
         None,
         ("&Export Conversation…", "Ctrl+E", chat.choose_export),

@@ -15,6 +15,7 @@ from ui.style import named
 LOADING = "Loading the model…"
 QUEUED = "Loading the model… your question will be answered next."
 CANCELLING = "Cancelling the model load…"
+INDEXING = "Indexing your documents… your question will be answered when they are in."
 
 
 class ModelWait(QFrame):
@@ -41,10 +42,11 @@ class ModelWait(QFrame):
         self.loading = True
         self._show(QUEUED if self.pending else LOADING, cancellable=True)
 
-    def hold(self, question: str) -> None:
-        """Keep ``question`` until the model is ready (a later one replaces it)."""
+    def hold(self, question: str, *, indexing: bool = False) -> None:
+        """Keep ``question`` until the model is ready, or (``indexing``) until the documents
+        being added are indexed; a later question replaces it."""
         self.pending = question
-        self._show(QUEUED, cancellable=self.loading)
+        self._show(INDEXING if indexing else QUEUED, cancellable=self.loading and not indexing)
 
     def release(self) -> str | None:
         """The model is ready: hide, and hand back the question to answer now."""

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.egress import guard
 from app.network_isolation import offline_mode
+from ui.elided_label import ElidedLabel
 
 # Green and red with a contrast of 4.5:1 or more on a light and on a dark status bar.
 GOOD, GOOD_ON_DARK, BAD, BAD_ON_DARK = "#2e7d32", "#81c784", "#c62828", "#ef9a9a"
@@ -39,11 +40,11 @@ class StatusWidgets:
     """The labels on a window's status bar, refreshed every two seconds."""
 
     def __init__(self, bar: QStatusBar) -> None:
-        self.model_label = QLabel("Loading model…")
+        self.model_label = ElidedLabel("Loading model…")  # an imported model's long name
         self.memory_label = QLabel()
         self.offline_label = QLabel()
         self.offline_label.setToolTip(offline_tooltip())
-        bar.addWidget(self.model_label)
+        bar.addWidget(self.model_label, 1)
         bar.addPermanentWidget(self.memory_label)
         bar.addPermanentWidget(self.offline_label)
         self.timer = QTimer(bar)

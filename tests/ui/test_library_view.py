@@ -46,7 +46,8 @@ def test_dropping_a_real_file_ingests_it_and_the_list_updates(
     name, kind, pages, _size = rows(window.library.table)[0]
     assert (name, kind, pages) == (SMALL_PDF.name, "PDF", "4")
     assert rows(window.library.results)[0][:2] == [SMALL_PDF.name, "Indexed"]
-    assert window.chat.stack.currentWidget() is window.chat.transcript
+    assert window.chat.stack.currentWidget() is window.chat.welcome  # until the first question
+    assert "1 document ready" in window.chat.welcome.text.text()
 
 
 def test_corrupt_file_shows_its_error_row_and_the_batch_continues(

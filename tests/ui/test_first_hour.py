@@ -1,0 +1,79 @@
+"""A new user's first minutes in the window (offscreen): long file names never widen it, the
+progress names each step, a question asked while documents are indexed waits for them, and the
+welcome page stays until the first question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QLabel
+
+from tests.fake_runtime import FakeRuntime
+from ui.elided_label import ElidedLabel
+from ui.library_view import ingest_step_text
+from ui.model_wait import INDEXING
+
+from .conftest import WindowFactory, create_workspace, write_pdf
+
+LONG_NAME = "LifewayFoodsInc_20160316_10-K_EX-10.24_9489766_EX-10.24_Endorsement Agreement"
+
+
+def test_a_long_text_is_elided_in_the_middle_and_asks_for_no_width(qtbot: Any) -> None:
+    label, plain = ElidedLabel(), QLabel()
+    qtbot.addWidget(label)
+    text = f"Reading {LONG_NAME * 2}.pdf (67%)"
+    label.setText(text)
+    plain.setText(text)
+    label.resize(240, 30)
+    assert label.minimumSizeHint().width() == 0 < plain.minimumSizeHint().width()
+    assert label.sizeHint().width() <= 200
+    shown = label.shown_text()
+    assert shown.startswith("Reading Lifeway") and shown.endswith("(67%)") and "…" in shown
+    assert label.toolTip() == text
+
+
+def test_each_ingest_step_is_named() -> None:
+    assert ingest_step_text(0.0, "Loading the search model…") == "Loading the search model…"
+    assert ingest_step_text(0.5, "memo.pdf") == "Reading memo.pdf (50%)"
+
+
+def test_a_question_asked_while_documents_are_indexed_waits_for_them_then_is_answered(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = make_window(FakeRuntime())
+    create_workspace(qtbot, window, "Matter")
+    pdf = write_pdf(tmp_path / f"{LONG_NAME}.pdf", [
+        "Termination. Either party may terminate this agreement for convenience on ninety "
+        "(90) days written notice to the other party."])
+    asked: list[bool] = []
+
+    def ask_once(busy: bool) -> None:
+        if busy and not asked:
+            asked.append(True)
+            window.chat.ask_typed("How much notice?")
+
+    window.library.sig_busy_changed.connect(ask_once)
+    with qtbot.waitSignal(window.sig_answer_finished, timeout=120_000) as blocker:
+        window.library.add_paths([pdf])
+        assert asked and window.library.is_ingesting
+        assert window.chat.model_wait.isVisible()
+        assert window.chat.model_wait.label.text() == INDEXING
+        assert not window.chat.exchanges  # not asked yet: nothing is indexed
+    assert blocker.args == ["answered"]
+    exchange = window.chat.exchanges[-1]
+    assert "ninety (90) days" in exchange.quotes[0].text
+    assert not window.chat.model_wait.isVisible()
+
+
+def test_the_welcome_page_stays_after_the_documents_are_in_until_the_first_question(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = make_window(FakeRuntime())
+    create_workspace(qtbot, window, "Matter")
+    pdf = write_pdf(tmp_path / "notice.pdf", ["Either party may terminate on 90 days notice."])
+    with qtbot.waitSignal(window.library.sig_ingest_finished, timeout=120_000):
+        window.library.add_paths([pdf])
+    qtbot.waitUntil(lambda: "1 document ready" in window.chat.welcome.text.text())
+    assert window.chat.stack.currentWidget() is window.chat.welcome
+    with qtbot.waitSignal(window.sig_answer_finished, timeout=60_000):
+        window.chat.ask_typed("How much notice?")
+    assert window.chat.stack.currentWidget() is window.chat.transcript
