@@ -24,6 +24,7 @@ from app.answers.phrasing import Phraser, evidence_context
 from app.answers.search import EvidenceResult, Quote, find_evidence, scan_warning
 from app.audit import NO_AUDIT, AuditTrail, sha256_text
 from app.contracts.phrasing import shared_word_ratio
+from core.errors import ModelError
 from core.jobs import CancelFn, never_cancel
 from models.prompts import Turn
 from rag.documents import content_hash
@@ -71,6 +72,7 @@ class Answer:
     grounded: bool = False  # True: ``text`` was checked against the quoted evidence
     draft: str = ""  # the model's wording, kept (never shown) when it failed the check
     problems: tuple[str, ...] = ()  # why the draft failed
+    note: str = ""  # why no model was asked (it could not be installed or loaded), if so
 
     @property
     def all_citations_verified(self) -> bool:
@@ -127,7 +129,11 @@ class ChatService:
             return Answer(question, NOT_STATED, sources, checks, True, quotes)
         if not self.phrase or cancel():
             return Answer(question, NOT_PHRASED, sources, checks, True, quotes)
-        self._ensure_model()
+        try:
+            self._ensure_model()
+        except ModelError as error:  # no room for the model, a missing file: evidence alone
+            return Answer(question, NOT_PHRASED, sources, checks, True, quotes,
+                          note=f"{error.message} The evidence below needs no model.")
         given = quotes[:PHRASED_QUOTES]
         draft = Phraser(self.runtime, self.options).phrase(
             question, evidence_context([(q.number, q.hit.source_name, q.hit.page, q.text)

@@ -8,10 +8,12 @@ listed, so a cancelled or failed import leaves nothing behind.
 from __future__ import annotations
 
 import builtins
+import errno
 import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,8 +34,32 @@ EMBEDDED_MODEL_ID = "gemma-3-270m-q4_k_m"
 CATALOG_FILE = "catalog.json"
 _COPY_BLOCK = 4 * 1024 * 1024
 
+SPACE_MARGIN = 16 * 1024 * 1024  # left free beside a copied model (catalog, settings, audit)
+
 # Raises ModelError when llama.cpp cannot run the file (unknown architecture and the like).
 LoadProbe = Callable[[Path], None]
+
+
+class NotEnoughSpace(ModelError):
+    """A model file does not fit on the disk it is copied to: the message says how much space
+    is needed where."""
+
+    def __init__(self, folder: Path, needed: int, free: int, what: str) -> None:
+        super().__init__(f"Not enough disk space for {what}: it needs {_megabytes(needed)} in "
+                         f"{folder}, where {_megabytes(free)} is free. Free some space there "
+                         "(or move Enclave's data folder with ENCLAVE_HOME) and try again.")
+        self.folder, self.needed, self.free = folder, needed, free
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 2**20:,.0f} MB" if count >= 2**20 else f"{count / 1024:,.0f} KB"
+
+
+def check_space(folder: Path, needed: int, what: str) -> None:
+    """Refuse a copy of ``needed`` bytes into ``folder`` before it starts if it cannot fit."""
+    free = shutil.disk_usage(folder).free
+    if free < needed + SPACE_MARGIN:
+        raise NotEnoughSpace(folder, needed + SPACE_MARGIN, free, what)
 
 
 @dataclass(frozen=True)
@@ -177,6 +203,8 @@ def stage_copy(folder: Path, sources: list[Path], *, progress: ProgressFn = no_p
     goes: (temporary path, sha256). Nothing is left behind when it fails or is cancelled."""
     folder.mkdir(parents=True, exist_ok=True)
     total = sum(path.stat().st_size for path in sources) or 1
+    what = f"the model {sources[0].name}" if len(sources) == 1 else "the embedded model"
+    check_space(folder, total, what)
     handle, name = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".part")
     staged, digest, done = Path(name), hashlib.sha256(), 0
     try:
@@ -189,6 +217,12 @@ def stage_copy(folder: Path, sources: list[Path], *, progress: ProgressFn = no_p
                         digest.update(block)
                         done += len(block)
                         progress(done / total, f"Copying {source.name}")
+    except OSError as error:
+        staged.unlink(missing_ok=True)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):  # others wrote to the disk meanwhile
+            raise NotEnoughSpace(folder, total + SPACE_MARGIN, shutil.disk_usage(folder).free,
+                                 what) from None
+        raise
     except BaseException:
         staged.unlink(missing_ok=True)
         raise

@@ -247,6 +247,8 @@ class ChatView(QWidget):
     def _on_answered(self, answer: Any) -> None:
         exchange = self.exchanges[-1]
         exchange.answer = answer.text or "".join(self.streamed).strip()
+        if getattr(answer, "note", ""):  # the model could not be used: evidence alone
+            exchange.answer = f"{answer.note}\n\n{exchange.answer}"
         exchange.citations = citation_refs(answer)
         exchange.quotes = quote_refs(answer.quotes)
         exchange.grounded = answer.grounded if answer.quotes else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,8 @@ def run_ask_documents(question: str, workspace: str, services: Services) -> int:
     if not answer.quotes:
         print(answer.text)
         return 0
+    if answer.note:
+        print(f"enclave: {one_line(answer.note)}", file=sys.stderr)
     print(answer.text if answer.grounded else f"! {answer.text}")
     if answer.grounded:
         print("  (every figure and name checked against the quotes below)")
