@@ -27,6 +27,7 @@ from app.contracts.phrasing import shared_word_ratio
 from core.errors import ModelError
 from core.jobs import CancelFn, never_cancel
 from models.prompts import Turn
+from models.template_guard import TemplateRefused
 from rag.documents import content_hash
 from rag.errors import DocumentRefused
 from rag.loaders import load_bytes, read_bytes
@@ -37,6 +38,7 @@ NOT_FOUND = ("Not found in your documents: nothing in this workspace is relevant
              "answer that. Try other words, or add the documents that cover it.")
 NOT_PHRASED = "Enclave could not phrase this reliably. What the documents say:"
 NOT_STATED = "Enclave found no sentence that states this directly. The closest passages:"
+NO_TEMPLATE = "No short answer: the model's chat template cannot be used"
 STOPPED = "Stopped before a short answer was checked. What the documents say:"
 _CITATION = re.compile(r"\[(\d{1,3})(?:\s*,\s*(\d{1,3}))*\]")
 _NUMBER = re.compile(r"\d{1,3}")
@@ -135,9 +137,14 @@ class ChatService:
             return Answer(question, NOT_PHRASED, sources, checks, True, quotes,
                           note=f"{error.message} The evidence below needs no model.")
         given = quotes[:PHRASED_QUOTES]
-        draft = Phraser(self.runtime, self.options).phrase(
-            question, evidence_context([(q.number, q.hit.source_name, q.hit.page, q.text)
-                                        for q in given]), cancel)
+        try:
+            draft = Phraser(self.runtime, self.options).phrase(
+                question, evidence_context([(q.number, q.hit.source_name, q.hit.page, q.text)
+                                            for q in given]), cancel)
+        except TemplateRefused as refused:  # the evidence needs no model: shown as it is
+            return Answer(question, f"{NO_TEMPLATE} ({refused.message.rstrip('.')}). "
+                          "What the documents say:",
+                          sources, checks, True, quotes, False, "", (refused.message,))
         if cancel():
             return Answer(question, STOPPED, sources, checks, True, quotes, False, draft)
         problems = tuple(phrase_problems(draft, given, found, question))

@@ -29,6 +29,7 @@ from models.families import (
     template_kind,
 )
 from models.gguf_info import GgufMetadata, read_gguf_metadata
+from models.template_guard import check_template
 
 EMBEDDED_MODEL_ID = "gemma-3-270m-q4_k_m"
 CATALOG_FILE = "catalog.json"
@@ -131,6 +132,8 @@ class ModelCatalog:
         source = Path(source).expanduser()
         metadata = read_gguf_metadata(source)  # refuse junk before copying gigabytes
         check_supported(metadata.architecture, source.name)
+        if metadata.chat_template is not None:
+            check_template(metadata.chat_template, name=source.name)  # untrusted input
         self._probe(source)
         model_id = slug(source.stem)
         if model_id in self._read():

@@ -194,6 +194,10 @@ class _HeaderParser:
 
 
 def _checked_size(path: Path) -> int:
+    if path.is_dir():
+        ggufs = sorted(child.name for child in path.glob("*.gguf"))[:3]
+        hint = f" It holds {', '.join(ggufs)}: give one of them." if ggufs else ""
+        raise ModelError(f"{path} is a folder; import takes one .gguf model file.{hint}")
     if not path.is_file():
         raise ModelError(f"Model file not found: {path}")
     size = path.stat().st_size

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from models.template_guard import TemplateRefused
+
 COMPLETION_STOPS = ("\nQuestion:", "\n\n\n", "<end_of_turn>", "<|endoftext|>", "</s>")
 
 
@@ -70,9 +72,17 @@ def render_chat(
     messages = chat_messages(request)
     try:
         text = render(messages)
+    except TemplateRefused:
+        raise  # past its budget or out of its sandbox: never tried again
     except Exception:
         # Some templates refuse a system role; fold it into the first user message instead.
-        text = render(_without_system_role(messages))
+        try:
+            text = render(_without_system_role(messages))
+        except TemplateRefused:
+            raise
+        except Exception as error:
+            raise TemplateRefused(f"its chat template failed ({type(error).__name__}: "
+                                  f"{error}).") from None
     stops = tuple(stop for stop in (eos, "<end_of_turn>", "<|im_end|>", "<|end|>") if stop)
     # Templates that do not write the BOS themselves (Phi-3) still need llama.cpp to add it.
     return RenderedPrompt(text, stops, template_adds_bos=bool(bos) and text.startswith(bos))

@@ -24,6 +24,7 @@ from core.errors import InputError, ModelError
 from core.jobs import CancelFn, never_cancel
 from models.prompts import PromptRequest, RenderedPrompt, fit_to_budget, render_chat
 from models.prompts import render_completion as _render_completion
+from models.template_guard import GuardedTemplate
 
 _RAM_HEADROOM_BYTES = 256 * 1024 * 1024
 
@@ -301,10 +302,9 @@ def _token_text(llama: Any, token: int) -> str:
 
 
 def _template_renderer(llama: Any, eos: str, bos: str) -> Any:
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-    template = llama.metadata.get("tokenizer.chat_template", "")
-    formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+    """The GGUF's chat template, rendered in the sandbox within budgets (untrusted input)."""
+    template = GuardedTemplate(llama.metadata.get("tokenizer.chat_template", ""), eos=eos,
+                               bos=bos)
     # Qwen 3 would otherwise think aloud first: slow on a CPU, and no answer to cite from.
     # Templates without the switch ignore it.
-    return lambda messages: formatter(messages=messages, enable_thinking=False).prompt
+    return lambda messages: template.render(messages, enable_thinking=False)
