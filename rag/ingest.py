@@ -8,6 +8,7 @@ thread, of embedding and storing: the two halves use both cores.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
@@ -180,6 +181,8 @@ class _Reader:
     def prepare(self, number: int, path: Path) -> _Prepared:
         check_cancelled(self._cancel)
         key = str(path.resolve()) if path.exists() else str(path.absolute())
+        if not _utf8(key):
+            return _Prepared(path, _escaped(key), result=_bad_name(path, key))
         return self._guarded(_Prepared(path, key), number, again=False)
 
     def prepare_now(self, item: _Prepared, number: int) -> _Prepared:
@@ -199,8 +202,7 @@ class _Reader:
 
     def _load(self, item: _Prepared, number: int, *, again: bool = False) -> _Prepared:
         if not item.path.exists():
-            item.result = FileResult(item.key, "refused", f"{item.path.name}: no such file.",
-                                     "missing")
+            item.result = _absent(item.path, item.key)
             return item
         data = read_bytes(item.path, max_text_mb=self._chunking.max_text_mb)
         item.doc_id, item.size = content_hash(data), len(data)
@@ -247,6 +249,40 @@ def _store(item: _Prepared, number: int, reader: _Reader, workspace: Workspace,
     status = "replaced" if replaced else "indexed"
     return FileResult(item.key, status, "; ".join(item.document.notes), "", item.doc_id,
                       len(item.document.pages), len(item.chunks))
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the file system's name held that are not UTF-8
+        return False
+    return True
+
+
+def _escaped(text: str) -> str:
+    """A name with its undecodable bytes written as \\xNN (safe to store, print and log)."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def _bad_name(path: Path, key: str) -> FileResult:
+    return FileResult(_escaped(key), "refused", f"{_escaped(path.name)}: its name is not valid "
+                      "UTF-8 text (written here with \\x escapes), which the index cannot "
+                      "store; rename the file to index it.", "name not UTF-8")
+
+
+def _absent(path: Path, key: str) -> FileResult:
+    """Why a path given or found cannot be opened: a symbolic link that loops, one that
+    leads nowhere, or nothing there."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return FileResult(key, "refused", f"{path.name}: a symbolic link that loops back on "
+                              "itself; there is no file to read.", "symlink loop")
+        if path.is_symlink():
+            return FileResult(key, "refused", f"{path.name}: a symbolic link to "
+                              f"{os.readlink(path)}, which does not exist.", "broken link")
+    return FileResult(key, "refused", f"{path.name}: no such file.", "missing")
 
 
 def _unreadable(path: Path, key: str, error: Exception) -> FileResult:

@@ -11,14 +11,24 @@ from app.cli.common import print_progress_bar
 from app.services import Services
 from core.display import one_line
 from core.errors import InputError
-from rag.ingest import FileResult
+from rag.ingest import FileResult, IngestReport
 
 _STATUS_MARK = {"indexed": "+", "replaced": "~", "unchanged": "=", "duplicate": "=",
                 "refused": "!"}
 
 
+INGEST_EXIT_CODES = """exit status:
+  0  every file indexed, replaced, unchanged or a duplicate of one already indexed
+  3  some files refused (each named with its reason); the others are stored
+  1  nothing stored: every file refused, or no file found
+  2  the command could not run (the reason is printed)
+  130  stopped (Ctrl+C); what was stored before stays, nothing half-stored"""
+
+
 def register(subcommands: Any) -> None:
-    ingest = subcommands.add_parser("ingest", help="add files or folders to a workspace")
+    ingest = subcommands.add_parser(
+        "ingest", help="add files or folders to a workspace", epilog=INGEST_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ingest.add_argument("paths", nargs="+", type=Path, help="files or folders (recursive)")
     _workspace_option(ingest)
     ingest.add_argument("--password", default=None, help="password for protected PDFs")
@@ -58,7 +68,15 @@ def run_ingest(args: argparse.Namespace, services: Services) -> int:
     for result in report.results:
         print(describe(result))
     print(f"Workspace {workspace!r}: {report.summary()}")
-    return 0 if report.count("refused") < len(report.results) or not report.results else 1
+    return ingest_exit_code(report)
+
+
+def ingest_exit_code(report: IngestReport) -> int:
+    """See :data:`INGEST_EXIT_CODES`."""
+    refused = report.count("refused")
+    if not report.results or refused == len(report.results):
+        return 1
+    return 3 if refused else 0
 
 
 def describe(result: FileResult) -> str:

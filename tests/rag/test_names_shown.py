@@ -21,7 +21,7 @@ def test_a_name_with_control_characters_stays_on_one_line_everywhere(tmp_path: P
     (folder / EVIL).write_text("The supplier shall indemnify the client against all claims.")
     (folder / ("empty\n.pdf")).write_bytes(b"")
     result = enclave("ingest", str(folder), "-w", "names", home=home)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr  # one of the two refused
     lines = result.stdout.splitlines()
     assert len(lines) == 3, lines  # one line per file, then the summary
     assert lines[0].startswith("! refused") and "empty\\n.pdf" in lines[0]
