@@ -30,16 +30,19 @@ class LibraryService:
                  embedder_named: Callable[[str], Embedder] = load_embedder_named,
                  embedder_name: Callable[[], str] | None = None,
                  transform_for: Callable[[str], DocumentTransform | None] = lambda name: None,
+                 treatment_for: Callable[[str], str] = lambda name: "keep",
                  audit: AuditTrail = NO_AUDIT, scans: ScanReader | None = None) -> None:
         """``embedder``: the app's (``embedder_name``, when given, names it without loading
         it); ``embedder_named(name)``: the one a workspace's vectors were made by, when
         another. ``transform_for(workspace)``: what ingest does to a
         document's text before storing it (the workspace's privacy policy), or None to store
-        it as loaded."""
+        it as loaded. ``treatment_for(workspace)``: what its policy stores, as recorded with the
+        index (:attr:`app.privacy.policy.PrivacyPolicy.index_treatment`)."""
         self._library, self._settings, self._embedder = library, settings, embedder
         self._embedder_named = embedder_named
         self._embedder_name = embedder_name or (lambda: self._embedder().name)
         self._transform_for, self._audit = transform_for, audit
+        self._treatment_for = treatment_for
         self._scans = scans  # OCR of scanned pages, with the app's cache
 
     # ----- workspaces
@@ -96,7 +99,10 @@ class LibraryService:
                cancel: CancelFn = never_cancel) -> IngestReport:
         """``progress`` names each step before the first file (as a sentence ending in "…"),
         then the file being read."""
-        settings = self._settings()
+        if self.policy_outdated(workspace):  # the policy changed since: everything again
+            return self.reindex(workspace, also=paths, password=password, progress=progress,
+                                cancel=cancel)
+        settings, treatment = self._settings(), self._treatment_for(workspace)
         chunking = ChunkingOptions(settings.chunk_tokens, settings.chunk_overlap_tokens,
                                    settings.max_text_mb)
         progress(0.0, "Applying the workspace's privacy policy…")
@@ -110,10 +116,26 @@ class LibraryService:
             self._audit.record("ingest", workspace=workspace, doc_id=result.doc_id or None,
                                status=result.status, pages=result.pages, chunks=result.chunks,
                                redacted_index=transform is not None)
+        self._workspace(workspace).record_treatment(treatment)
         return report
 
     def retriever(self, workspace: str) -> HybridRetriever:
+        """Refused while the workspace's text was stored under another privacy policy."""
+        if self.policy_outdated(workspace):
+            raise InputError(
+                f"The privacy policy of workspace {workspace!r} changed since its documents "
+                "were indexed, so it is not searched until they are indexed again under it: "
+                f"enclave docs policy -w {workspace!r} (or add a file to it).")
         return HybridRetriever(self._workspace(workspace), self.embedder_for(workspace))
+
+    # ----- the privacy policy behind a workspace's stored text
+    def policy_outdated(self, workspace: str) -> bool:
+        """True when ``workspace`` holds documents stored under another treatment than its
+        policy's now (changed in the window, by ``enclave docs policy`` or in settings.json).
+        An index that recorded none was made keeping the text."""
+        space = self._workspace(workspace)
+        recorded = space.text_treatment or "keep"
+        return recorded != self._treatment_for(workspace) and not space.is_empty()
 
     # ----- the embedder behind a workspace's vectors
     def embedder_for(self, workspace: str) -> Embedder:
@@ -140,20 +162,24 @@ class LibraryService:
                            previous_embedder=previous, chunks=chunks)
         return chunks
 
-    def reindex(self, workspace: str, *, progress: ProgressFn = no_progress,
+    def reindex(self, workspace: str, *, also: Sequence[Path] = (), password: str | None = None,
+                progress: ProgressFn = no_progress,
                 cancel: CancelFn = never_cancel) -> IngestReport:
         """Index every document of ``workspace`` again under its privacy policy as it is now
-        (after the policy changed). Documents are re-read from their files; one whose file is
-        gone is removed, since its stored text cannot be brought under the new policy."""
+        (after the policy changed), with the files ``also`` given. Documents are re-read from
+        their files; one whose file is gone is removed, since its stored text cannot be brought
+        under the new policy. Interrupted, the workspace stays outdated (and refused)."""
         records = self.documents(workspace)
         paths = [Path(path) for record in records for path in record.paths
                  if Path(path).exists()]
+        paths += [path for path in also if path not in paths]
         gone = [record for record in records if not any(Path(p).exists() for p in record.paths)]
         for record in records:
             self._workspace(workspace).purge(record.doc_id)
         self._audit.record("purge", workspace=workspace, reason="policy_change",
                            doc_ids=[record.doc_id for record in records])
-        report = self.ingest(paths, workspace=workspace, progress=progress, cancel=cancel)
+        report = self.ingest(paths, workspace=workspace, password=password, progress=progress,
+                             cancel=cancel)
         report.results += [FileResult(
             record.paths[0] if record.paths else record.title, "refused",
             f"{record.title or record.doc_id[:12]}: the file is gone; removed from the index, "

@@ -157,7 +157,9 @@ class Services:
         return LibraryService(library, lambda: self.settings.rag, self._embedder.get,
                               embedder_named=self._embedder_named,
                               embedder_name=self._embedder_name,
-                              transform_for=self._index_transform, audit=self.audit,
+                              transform_for=self._index_transform,
+                              treatment_for=lambda name: self.privacy_policy(name).index_treatment,
+                              audit=self.audit,
                               scans=scans)
 
     def _open_vector_index(self) -> ChromaIndex:

@@ -147,6 +147,19 @@ class Workspace:
     def documents(self) -> list[DocumentRecord]:
         return self.store.documents()
 
+    # ----- how the stored text was made (the app records its privacy treatment here)
+    @property
+    def text_treatment(self) -> str | None:
+        """What every stored text was made under, as recorded by :meth:`record_treatment`;
+        None when nothing was recorded (an index older than the record)."""
+        return self.store.meta("text_treatment")
+
+    def is_empty(self) -> bool:
+        return self.store.chunk_count() == 0
+
+    def record_treatment(self, treatment: str) -> None:
+        self.store.set_meta("text_treatment", treatment)
+
     # ----- what ingest and retrieval ask of a workspace (they never reach into its stores)
     def document(self, doc_id: str) -> DocumentRecord | None:
         return next((record for record in self.documents() if record.doc_id == doc_id), None)

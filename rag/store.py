@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS chunks(
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS scans(
     doc_id TEXT, page INTEGER, confidence REAL, scan TEXT, PRIMARY KEY(doc_id, page));
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
@@ -190,6 +191,16 @@ class LibraryStore:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
+
+    # ----- facts about the whole workspace (e.g. what its stored text was made under)
+    def meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)", (key, value))
 
     # ----- reading
     def documents(self) -> list[DocumentRecord]:

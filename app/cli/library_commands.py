@@ -12,6 +12,7 @@ from app.services import Services
 from core.display import one_line
 from core.errors import InputError
 from rag.ingest import FileResult, IngestReport
+from rag.library import check_workspace_name
 
 _STATUS_MARK = {"indexed": "+", "replaced": "~", "unchanged": "=", "duplicate": "=",
                 "refused": "!"}
@@ -50,6 +51,14 @@ def register(subcommands: Any) -> None:
                         "passages; Ctrl-C leaves it as it was)")
     _workspace_option(reembed)
     reembed.set_defaults(handler=run_reembed)
+    policy = actions.add_parser(
+        "policy", help="show or set a workspace's privacy policy; its documents are indexed "
+                       "again when what it stores changes")
+    policy.add_argument("policy", nargs="?", choices=("strict", "standard", "masked"),
+                        help="strict: the index holds no identifiers; standard and masked keep "
+                             "the text (masked exports with the shape kept)")
+    _workspace_option(policy)
+    policy.set_defaults(handler=run_policy)
 
 
 def _workspace_option(parser: argparse.ArgumentParser) -> None:
@@ -131,6 +140,28 @@ def run_reembed(args: argparse.Namespace, services: Services) -> int:
     chunks = library.reembed(workspace, progress=print_progress_bar)
     print(f"Workspace {workspace!r}: {chunks} passage(s) re-embedded "
           f"({previous} -> {services.embedder().name})")
+    return 0
+
+
+def run_policy(args: argparse.Namespace, services: Services) -> int:
+    """Set (or show) the policy; a workspace whose stored text another policy made, whether
+    changed here, in the window or in settings.json, is indexed again at once."""
+    workspace = check_workspace_name(workspace_of(args, services))
+    if args.policy:
+        policies = services.settings.privacy.workspace_policies
+        services.settings_store.update("privacy",
+                                       workspace_policies={**policies, workspace: args.policy})
+    name = services.privacy_policy(workspace).name
+    library = services.library()
+    if library.has_workspace(workspace) and library.policy_outdated(workspace):
+        report = library.reindex(workspace, progress=print_progress_bar)
+        for result in report.results:
+            print(describe(result))
+        print(f"Workspace {workspace!r}: indexed again under the {name} policy; "
+              f"{report.summary()}")
+        return ingest_exit_code(report) if report.results else 0
+    print(f"Workspace {workspace!r}: privacy policy {name}"
+          + ("; its index follows it." if library.has_workspace(workspace) else "."))
     return 0
 
 

@@ -38,6 +38,15 @@ class PrivacyPolicy(BaseModel):
         """True: passages, keyword index, page copies and history hold no identifiers."""
         return self.index is not Treatment.KEEP
 
+    @property
+    def index_treatment(self) -> str:
+        """What the index stores under this policy, as a workspace records it: two policies
+        with the same one (standard and masked keep the text) need no re-indexing between
+        them; any other change does."""
+        if not self.redacts_index:
+            return "keep"
+        return f"{self.index.value}; exempt: {','.join(sorted(self.exempt_entities))}"
+
     def treatment_for_export(self) -> Treatment:
         if self.export is Treatment.KEEP:
             raise InputError(f"Policy {self.name!r} keeps identifiers in exports; "
