@@ -58,7 +58,10 @@ class LibraryService:
         return name
 
     def delete_workspace(self, name: str) -> None:
+        held = [record.doc_id for record in self.documents(name)] \
+            if self._library.has_workspace(name) else []
         self._library.delete_workspace(name)
+        self._forget_ocr(held)
         self._audit.record("purge", workspace=name, whole_workspace=True)
 
     def rename_workspace(self, old: str, new: str, *, progress: ProgressFn = no_progress,
@@ -189,8 +192,15 @@ class LibraryService:
 
     def purge(self, workspace: str, reference: str) -> list[str]:
         purged = self._workspace(workspace).remove(reference)
+        self._forget_ocr(purged)
         self._audit.record("purge", workspace=workspace, doc_ids=purged)
         return purged
+
+    def _forget_ocr(self, doc_ids: Sequence[str]) -> None:
+        """A purged document's OCR text goes with it (the cache is keyed by content)."""
+        if self._scans is not None:
+            for doc_id in doc_ids:
+                self._scans.forget(doc_id)
 
     def _workspace(self, name: str) -> Workspace:
         return self._library.workspace(name)

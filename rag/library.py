@@ -117,18 +117,19 @@ class Workspace:
         self.store.mark(doc_id, "indexing", size=size)
         self.index.delete_document(self.name, doc_id)
         ids = [chunk_id(doc_id, chunk.ordinal) for chunk in chunks]
-        metadatas = [self._metadata(doc_id, document, chunk, path) for chunk in chunks]
+        metadatas = [self._metadata(doc_id, chunk) for chunk in chunks]
         self.index.add(self.name, ids, vectors, metadatas)
         replaced = self.store.finish(doc_id, document, chunks, path)
         if replaced and not self.store.paths_of(replaced):
             self.purge(replaced)
         return replaced
 
-    def _metadata(self, doc_id: str, document: LoadedDocument, chunk: Chunk,
-                  path: str) -> dict[str, Any]:
-        return {"doc_id": doc_id, "content_hash": doc_id, "path": path,
-                "title": document.title[:200], "page": chunk.page, "start": chunk.start,
-                "end": chunk.end, "workspace": self.name}
+    def _metadata(self, doc_id: str, chunk: Chunk) -> dict[str, Any]:
+        """No path and no title: Chroma keeps what it is given in its write-ahead queue and
+        free pages past a delete, so it gets nothing a purge would have to erase there
+        (the workspace's store, which a purge overwrites, holds both)."""
+        return {"doc_id": doc_id, "content_hash": doc_id, "page": chunk.page,
+                "start": chunk.start, "end": chunk.end, "workspace": self.name}
 
     def link(self, path: str, doc_id: str) -> str | None:
         replaced = self.store.link_path(path, doc_id)

@@ -181,6 +181,10 @@ class LibraryStore:
             # FTS5 only marks deleted rows; its segments keep their words until merged. Merging
             # all of them now (with secure_delete) leaves no word of the document in the file.
             self._db.execute("INSERT INTO chunk_text(chunk_text) VALUES('optimize')")
+        # The write-ahead log still holds the pages as they were before: copy them back and
+        # empty it (a reader still on an old snapshot only delays this to the next purge).
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _delete_rows(self, doc_id: str) -> None:
         self._db.execute("DELETE FROM chunk_text WHERE rowid IN "

@@ -45,6 +45,11 @@ class ScanReader:
         self._engine, self.cache, self.dpi = engine, cache, dpi
         self.workers = workers or min(2, os.cpu_count() or 1)
 
+    def forget(self, source_hash: str) -> None:
+        """Drop the cached OCR of the document with content hash ``source_hash``."""
+        if self.cache is not None:
+            self.cache.forget(source_hash)
+
     @property
     def engine(self) -> OcrEngine:
         if self._engine is None:

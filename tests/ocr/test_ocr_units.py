@@ -211,3 +211,16 @@ def test_an_answer_citing_a_low_quality_scan_says_so_in_view_not_only_in_a_toolt
                              "original)")], 0)
     assert "</span> <span style='color:#b26a00'>⚠ low-quality scan: check the original" in poor
     assert "⚠" not in sources_html([ref("verified on page 1 of fax.pdf")], 0)
+
+
+def test_forgetting_a_document_deletes_its_cached_ocr_and_only_its(tmp_path: Path) -> None:
+    cache = OcrCache(tmp_path / "ocr")
+    scan = PageScan(1, 1, 300, layout_words([OcrWord("Okonkwo", (0, 0, 1, 1), 90.0)]))
+    for source in ("a" * 64, "b" * 64):
+        for page in (1, 2):
+            cache.put(cache_key(source, page, 300, "tesseract 5 eng"), scan)
+    cache.forget("a" * 64)
+    assert cache.get(cache_key("a" * 64, 1, 300, "tesseract 5 eng")) is None
+    assert cache.get(cache_key("b" * 64, 2, 300, "tesseract 5 eng")) == scan
+    held = [path.read_text() for path in (tmp_path / "ocr").rglob("*.json")]
+    assert len(held) == 2
