@@ -112,13 +112,15 @@ class LibraryService:
         transform = self._transform_for(workspace)
         progress(0.0, "Loading the search model…")
         embedder = self.embedder_for(workspace)
-        report = ingest(paths, workspace=self._workspace(workspace), embedder=embedder,
-                        chunking=chunking, password=password, transform=transform,
-                        scans=self._scans, progress=progress, cancel=cancel)
-        for result in report.results:
+
+        def record(result: FileResult) -> None:  # each file as it is decided (see ingest)
             self._audit.record("ingest", workspace=workspace, doc_id=result.doc_id or None,
                                status=result.status, pages=result.pages, chunks=result.chunks,
                                redacted_index=transform is not None)
+
+        report = ingest(paths, workspace=self._workspace(workspace), embedder=embedder,
+                        chunking=chunking, password=password, transform=transform,
+                        scans=self._scans, progress=progress, cancel=cancel, record=record)
         self._workspace(workspace).record_treatment(treatment)
         return report
 

@@ -152,7 +152,8 @@ class Services:
 
     # ----- the choices
     def _open_library(self) -> LibraryService:
-        library = Library(self.paths.index_dir, open_index=self._vector_index.get)
+        library = Library(self.paths.index_dir, open_index=self._vector_index.get,
+                          on_recovered=self._record_recovered)
         scans = ScanReader(cache=OcrCache(self.paths.ocr_cache_dir))
         return LibraryService(library, lambda: self.settings.rag, self._embedder.get,
                               embedder_named=self._embedder_named,
@@ -161,6 +162,15 @@ class Services:
                               treatment_for=lambda name: self.privacy_policy(name).index_treatment,
                               audit=self.audit,
                               scans=scans)
+
+    def _record_recovered(self, workspace: str, doc_ids: list[str]) -> None:
+        """Documents an interrupted ingest or purge left half-done, removed at open: their
+        ingest record (written just before the commit that never came) is answered here."""
+        try:
+            self.audit.record("recovered_index", workspace=workspace, doc_ids=doc_ids,
+                              reason="interrupted_ingest_or_purge")
+        except AuditWriteError as error:
+            log.warning("recovery of workspace %s not recorded: %s", workspace, error.message)
 
     def _open_vector_index(self) -> ChromaIndex:
         from rag.index import ChromaIndex

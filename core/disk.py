@@ -9,6 +9,8 @@ from pathlib import Path
 from core.errors import EnclaveError
 
 _FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_SQLITE_FULL = 13
+_FULL_WORDS = ("No space left on device", "database or disk is full", "Disk quota exceeded")
 MB = 1024 * 1024
 
 
@@ -20,8 +22,19 @@ class DiskFull(EnclaveError):
         super().__init__(disk_full_message(folder, needed, what))
 
 
-def is_disk_full(error: BaseException) -> bool:
-    return isinstance(error, OSError) and error.errno in _FULL
+def is_disk_full(error: BaseException | None) -> bool:
+    """An OSError ENOSPC/EDQUOT/EFBIG, SQLite's SQLITE_FULL, or an error caused by one (Chroma
+    and hnswlib wrap them, some only in their message)."""
+    seen = 0
+    while error is not None and seen < 8:
+        if isinstance(error, OSError) and error.errno in _FULL:
+            return True
+        if getattr(error, "sqlite_errorcode", None) == _SQLITE_FULL:
+            return True
+        if any(words in str(error) for words in _FULL_WORDS):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 def free_bytes(folder: Path) -> int | None:

@@ -55,3 +55,12 @@ class OcrUnavailable(DocumentRefused):
     """A page had to be read by OCR and the OCR engine could not do it."""
 
     reason = "ocr not available"
+
+
+class BatchStopped(EnclaveError):
+    """An ingest batch cannot go on (the disk is full, the audit trail cannot be written): the
+    file being stored is not, and the report names every file's fate."""
+
+    def __init__(self, message: str, *, disk_full: bool = False) -> None:
+        super().__init__(message)
+        self.disk_full = disk_full

@@ -77,7 +77,10 @@ class ChromaIndex:
         collection = self.collection(workspace)
         if not collection.count():
             return None
-        return str((collection.metadata or {}).get(EMBEDDER_KEY) or LEGACY_EMBEDDER)
+        # Read afresh: another process may have claimed it since this one cached the collection
+        # (two ingests at once: the second read the first's vectors as a legacy workspace's).
+        fresh = self._client.get_collection(collection.name, embedding_function=None)
+        return str((fresh.metadata or {}).get(EMBEDDER_KEY) or LEGACY_EMBEDDER)
 
     def claim(self, workspace: str, embedder: str) -> None:
         """Record ``embedder`` as the maker of the workspace's vectors, before any is added;

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from core.disk import disk_full_message, is_disk_full
 from core.display import one_line
-from core.errors import Cancelled
+from core.errors import Cancelled, EnclaveError
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.chunking import Chunk, chunk_document
 from rag.documents import LoadedDocument, content_hash
 from rag.embedder import Embedder
-from rag.errors import DocumentRefused, NoTextFound
+from rag.errors import BatchStopped, DocumentRefused, NoTextFound
 from rag.library import Workspace
 from rag.loaders import MAX_TEXT_MB, load_bytes, read_bytes
 from rag.ocr.reader import OcrContext, ScanReader
@@ -39,7 +40,13 @@ READ_AHEAD = 2  # files parsed ahead of the one being embedded (bounds memory)
 LARGE_FILE_BYTES = 8 * 2**20  # ingested after the smaller files of a batch
 OCR_SHARE = 0.9  # of one file's progress, when its pages are read by OCR
 StepFn = Callable[[float], None]  # progress within one file, 0..1
+STORED = ("indexed", "replaced")
 DocumentTransform = Callable[[LoadedDocument], LoadedDocument]
+RecordFn = Callable[["FileResult"], None]  # told each file's fate (the audit trail)
+
+
+def _no_record(result: FileResult) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,7 @@ class FileResult:
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    stopped: str = ""  # why the batch stopped before its end (a full disk), in one line
 
     def count(self, status: str) -> int:
         return sum(1 for result in self.results if result.status == status)
@@ -80,7 +88,8 @@ class IngestReport:
         parts = [f"{self.count(status)} {status}" for status in
                  ("indexed", "replaced", "unchanged", "duplicate", "refused") if self.count(status)]
         return (f"{len(self.results)} file(s): {', '.join(parts) or 'nothing to do'}; "
-                f"{self.pages} pages, {self.chunks} chunks in {self.seconds:.1f} s")
+                f"{self.pages} pages, {self.chunks} chunks in {self.seconds:.1f} s"
+                + (f". Stopped: {self.stopped}" if self.stopped else ""))
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
@@ -108,6 +117,7 @@ def ingest(
     scans: ScanReader | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelFn = never_cancel,
+    record: RecordFn | None = None,
 ) -> IngestReport:
     """``transform``, when given, rewrites each loaded document before it is chunked (the app
     passes its workspace privacy policy here): everything stored is the transformed text.
@@ -115,7 +125,14 @@ def ingest(
 
     The next files are read, parsed and chunked in a background thread (:class:`ReadAhead`)
     while this thread embeds and stores the current one; documents are stored one at a time,
-    in order, each atomically."""
+    in order, each atomically.
+
+    ``record(result)`` is told each file's fate as it is decided, in the order files are
+    stored; for a document stored, inside the transaction that stores it, so a killed ingest
+    leaves no document stored without its record (the app writes its audit trail here). If
+    it raises, or the disk is full, the batch stops: the file being stored is not, and the
+    report names every file's fate and why it stopped (``IngestReport.stopped``)."""
+    record = record or _no_record
     started, report = time.perf_counter(), IngestReport()
     workspace.claim_embedder(embedder.name)  # refused before any work if others made its vectors
     files = list(expand_paths(paths))
@@ -128,10 +145,14 @@ def ingest(
     results: dict[int, FileResult] = {}
     with ReadAhead([files[index] for index in order], reader.prepare,
                    depth=READ_AHEAD) as prepared:
-        for number, item in enumerate(prepared):
-            check_cancelled(cancel)
-            tracker(number, 0.0, item.path.name)
-            results[order[number]] = _store(item, number, reader, workspace, embedder, cancel)
+        try:
+            for number, item in enumerate(prepared):
+                check_cancelled(cancel)
+                tracker(number, 0.0, item.path.name)
+                results[order[number]] = _store(item, number, reader, workspace, embedder,
+                                                cancel, record)
+        except BatchStopped as stop:
+            _stopped(report, stop, files, results, workspace)
     report.results = [results[index] for index in sorted(results)]
     report.seconds = time.perf_counter() - started
     progress(1.0, report.summary())
@@ -226,8 +247,17 @@ class _Reader:
 
 
 def _store(item: _Prepared, number: int, reader: _Reader, workspace: Workspace,
-           embedder: Embedder, cancel: CancelFn) -> FileResult:
-    """Embed and store one prepared file (only this thread writes the workspace)."""
+           embedder: Embedder, cancel: CancelFn, record: RecordFn) -> FileResult:
+    """Embed and store one prepared file (only this thread writes the workspace), and record
+    its outcome: a stored document's record is written inside the commit that stores it."""
+    result = _outcome(item, number, reader, workspace, embedder, cancel, record)
+    if result.status not in STORED:
+        _recorded(record, result)
+    return result
+
+
+def _outcome(item: _Prepared, number: int, reader: _Reader, workspace: Workspace,
+             embedder: Embedder, cancel: CancelFn, record: RecordFn) -> FileResult:
     if item.result is not None:
         return item.result
     known = _known(workspace, item.key, item.doc_id)
@@ -240,15 +270,64 @@ def _store(item: _Prepared, number: int, reader: _Reader, workspace: Workspace,
     step: StepFn = partial(reader.tracker, number, name=item.path.name)
     try:
         vectors = _embed(embedder, [chunk.text for chunk in item.chunks], step, cancel)
-        replaced = workspace.add(item.doc_id, item.document, item.chunks, vectors,
-                                 path=item.key, size=item.size, embedder=embedder.name)
-    except Cancelled:
+        with workspace.writing():  # another ingest may have stored it in the meantime
+            return _known(workspace, item.key, item.doc_id) or \
+                _add(item, workspace, embedder, vectors, record)
+    except (Cancelled, BatchStopped):
         raise
     except Exception as error:  # a store or model failure on one file must not end the batch
+        if is_disk_full(error):  # ... but a full disk ends it: every next file would fail
+            raise BatchStopped("the disk is full", disk_full=True) from error
         return _unreadable(item.path, item.key, error)
-    status = "replaced" if replaced else "indexed"
-    return FileResult(item.key, status, "; ".join(item.document.notes), "", item.doc_id,
-                      len(item.document.pages), len(item.chunks))
+
+
+def _add(item: _Prepared, workspace: Workspace, embedder: Embedder, vectors: np.ndarray,
+         record: RecordFn) -> FileResult:
+    assert item.document is not None
+    document = item.document
+
+    def result(replaced: str | None) -> FileResult:
+        return FileResult(item.key, "replaced" if replaced else "indexed",
+                          "; ".join(document.notes), "", item.doc_id, len(document.pages),
+                          len(item.chunks))
+
+    replaced = workspace.add(item.doc_id, document, item.chunks, vectors, path=item.key,
+                             size=item.size, embedder=embedder.name,
+                             before_commit=lambda replaced: _recorded(record, result(replaced)))
+    return result(replaced)
+
+
+def _recorded(record: RecordFn, result: FileResult) -> None:
+    """The audit record of one file's fate; if it cannot be written, the batch stops there."""
+    try:
+        record(result)
+    except Cancelled:
+        raise
+    except Exception as error:
+        message = error.message if isinstance(error, EnclaveError) else str(error)
+        raise BatchStopped(message) from error
+
+
+def _stopped(report: IngestReport, stop: BatchStopped, files: list[Path],
+             results: dict[int, FileResult], workspace: Workspace) -> None:
+    """Every file not stored when the batch stopped is named, with why."""
+    left = [index for index in range(len(files)) if index not in results]
+    if stop.disk_full:
+        needed = sum(_size_of(files[index]) for index in left) * 2
+        report.stopped = disk_full_message(workspace.folder, needed, "Ingest stopped")
+    else:
+        report.stopped = stop.message
+    for index in left:
+        results[index] = FileResult(str(files[index].absolute()), "refused",
+                                    f"{files[index].name}: not indexed: the batch stopped "
+                                    "before it (see below)", "not stored")
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _utf8(text: str) -> bool:

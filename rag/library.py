@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from rag.errors import EmbedderMismatch, IndexStoreError
 from rag.index import ChromaIndex, VectorHit, collection_name
 from rag.ocr.scan import PageScan
 from rag.store import DocumentRecord, LibraryStore, StoredChunk, chunk_id
+from rag.write_lock import WriteLock
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +49,38 @@ def check_workspace_name(name: str) -> str:
     return name
 
 
+RecoveredFn = Callable[[str, list[str]], None]  # (workspace, doc ids removed at open)
+
+
 class Workspace:
-    def __init__(self, name: str, store: LibraryStore, index: ChromaIndex) -> None:
+    def __init__(self, name: str, store: LibraryStore, index: ChromaIndex, *,
+                 on_recovered: RecoveredFn | None = None) -> None:
+        """``on_recovered(name, doc_ids)``: told of the half-done documents removed at open
+        (the app records them in its audit trail)."""
         self.name, self.store, self.index = name, store, index
+        self._write_lock = WriteLock(store.path.with_name("write.lock"))
         recovered = self.recover()
         if recovered:
             log.warning("workspace %s: removed %d half-indexed document(s) left by an "
                         "interrupted ingest", name, len(recovered))
+            if on_recovered is not None:
+                on_recovered(name, recovered)
+
+    @property
+    def folder(self) -> Path:
+        """Where the workspace's manifest lives (named in a full-disk message)."""
+        return self.store.path.parent
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Held while a document is checked and stored, or removed: one writer at a time, in
+        this process and others (see :mod:`rag.write_lock`)."""
+        return self._write_lock.held()
 
     def recover(self) -> list[str]:
-        unfinished = self.store.unfinished()
-        for doc_id in unfinished:
-            self._delete_everywhere(doc_id)
+        with self.writing():  # another process's document being stored is not half-done
+            unfinished = self.store.unfinished()
+            for doc_id in unfinished:
+                self._delete_everywhere(doc_id)
         return unfinished
 
     # ----- the embedder behind the vectors
@@ -68,7 +91,8 @@ class Workspace:
 
     def claim_embedder(self, embedder: str) -> None:
         """Make ``embedder`` the maker of this workspace's vectors (refused if others are)."""
-        self.index.claim(self.name, embedder)
+        with self.writing():
+            self.index.claim(self.name, embedder)
 
     def check_embedder(self, embedder: str) -> None:
         """Refuse to compare ``embedder``'s vectors with this workspace's if another made them."""
@@ -110,19 +134,37 @@ class Workspace:
 
     # ----- documents
     def add(self, doc_id: str, document: LoadedDocument, chunks: Sequence[Chunk],
-            vectors: np.ndarray, *, path: str, size: int, embedder: str) -> str | None:
+            vectors: np.ndarray, *, path: str, size: int, embedder: str,
+            before_commit: Callable[[str | None], None] | None = None) -> str | None:
         """Store one document whose ``vectors`` ``embedder`` made; returns the id of a document
-        this path held before, if any."""
-        self.claim_embedder(embedder)
-        self.store.mark(doc_id, "indexing", size=size)
-        self.index.delete_document(self.name, doc_id)
-        ids = [chunk_id(doc_id, chunk.ordinal) for chunk in chunks]
-        metadatas = [self._metadata(doc_id, chunk) for chunk in chunks]
-        self.index.add(self.name, ids, vectors, metadatas)
-        replaced = self.store.finish(doc_id, document, chunks, path)
-        if replaced and not self.store.paths_of(replaced):
-            self.purge(replaced)
-        return replaced
+        this path held before, if any. ``before_commit(replaced)`` runs inside the manifest's
+        transaction, just before the document is marked done: if it raises, nothing is stored
+        (what already reached the vector index is removed now, or at the next open)."""
+        with self.writing():
+            self.claim_embedder(embedder)
+            self.store.mark(doc_id, "indexing", size=size)
+            previous = self.store.doc_for_path(path)
+            hook = None if before_commit is None else \
+                (lambda: before_commit(previous if previous != doc_id else None))
+            try:
+                self.index.delete_document(self.name, doc_id)
+                ids = [chunk_id(doc_id, chunk.ordinal) for chunk in chunks]
+                metadatas = [self._metadata(doc_id, chunk) for chunk in chunks]
+                self.index.add(self.name, ids, vectors, metadatas)
+                replaced = self.store.finish(doc_id, document, chunks, path, hook)
+            except BaseException:
+                self._undo_quietly(doc_id)
+                raise
+            if replaced and not self.store.paths_of(replaced):
+                self.purge(replaced)
+            return replaced
+
+    def _undo_quietly(self, doc_id: str) -> None:
+        try:
+            self._delete_everywhere(doc_id)
+        except Exception as error:  # a full disk: the next open finishes it (still 'indexing')
+            log.warning("document %s not removed after a failed store (%s); it will be at the "
+                        "next open", doc_id[:12], error)
 
     def _metadata(self, doc_id: str, chunk: Chunk) -> dict[str, Any]:
         """No path and no title: Chroma keeps what it is given in its write-ahead queue and
@@ -138,8 +180,9 @@ class Workspace:
         return replaced
 
     def purge(self, doc_id: str) -> None:
-        self.store.mark(doc_id, "purging")
-        self._delete_everywhere(doc_id)
+        with self.writing():
+            self.store.mark(doc_id, "purging")
+            self._delete_everywhere(doc_id)
 
     def _delete_everywhere(self, doc_id: str) -> None:
         self.index.delete_document(self.name, doc_id)
@@ -235,8 +278,9 @@ class Library:
     ``root/chroma`` by default). Worker threads open workspaces too, hence the lock."""
 
     def __init__(self, root: Path, *,
-                 open_index: Callable[[], ChromaIndex] | None = None) -> None:
-        self.root = root
+                 open_index: Callable[[], ChromaIndex] | None = None,
+                 on_recovered: RecoveredFn | None = None) -> None:
+        self.root, self._on_recovered = root, on_recovered
         self._open_index = open_index or (lambda: ChromaIndex(root / "chroma"))
         self._index: ChromaIndex | None = None
         self._open: dict[str, Workspace] = {}
@@ -257,8 +301,9 @@ class Library:
     def _open_workspace(self, name: str) -> Workspace:
         folder = self._folder(name)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "workspace.json").write_text(json.dumps({"name": name}), encoding="utf-8")
-        workspace = Workspace(name, LibraryStore(folder / "library.sqlite"), self.index)
+        _write_marker(folder / "workspace.json", json.dumps({"name": name}))
+        workspace = Workspace(name, LibraryStore(folder / "library.sqlite"), self.index,
+                              on_recovered=self._on_recovered)
         self._open[name] = workspace
         return workspace
 
@@ -268,7 +313,10 @@ class Library:
     def workspaces(self) -> list[str]:
         names = []
         for marker in sorted((self.root / "workspaces").glob("*/workspace.json")):
-            names.append(json.loads(marker.read_text(encoding="utf-8"))["name"])
+            try:
+                names.append(json.loads(marker.read_text(encoding="utf-8"))["name"])
+            except (OSError, ValueError, KeyError, TypeError):
+                log.warning("workspace marker %s is unreadable; skipped", marker)
         return names
 
     def delete_workspace(self, name: str) -> None:
@@ -286,3 +334,20 @@ class Library:
         for workspace in self._open.values():
             workspace.close()
         self._open.clear()
+
+
+def _write_marker(path: Path, text: str) -> None:
+    """Whole or not at all, and not rewritten when it already says the same (a full disk then
+    costs nothing)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -15,7 +15,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,8 +151,10 @@ class LibraryStore:
         self._db.execute("DELETE FROM paths WHERE path=?", (path,))
 
     def finish(self, doc_id: str, document: LoadedDocument, chunks: Sequence[Chunk],
-               path: str) -> str | None:
-        """Store text, pages and keyword entries and mark the document done, atomically."""
+               path: str, before_commit: Callable[[], None] | None = None) -> str | None:
+        """Store text, pages and keyword entries and mark the document done, atomically.
+        ``before_commit`` runs last inside the transaction (the audit record): if it raises,
+        nothing is stored; if the process dies after it, the document is not either."""
         with self._transaction():
             self._delete_rows(doc_id)
             self._db.executemany("INSERT INTO pages VALUES(?,?,?)",
@@ -171,7 +173,10 @@ class LibraryStore:
                 "updated_at=? WHERE doc_id=?",
                 (document.kind, document.title, len(document.pages), len(chunks),
                  "; ".join(document.notes), time.time(), doc_id))
-            return self.link_path(path, doc_id)
+            replaced = self.link_path(path, doc_id)
+            if before_commit is not None:
+                before_commit()
+            return replaced
 
     def forget(self, doc_id: str) -> None:
         with self._transaction():
