@@ -119,7 +119,7 @@ def stage_licences(licences_dir: Path, distributions: Iterable[importlib.metadat
 
 
 def stage_scripts(bundle: Path) -> None:
-    for script in ("install.sh", "uninstall.sh"):
+    for script in ("install.sh", "uninstall.sh", "verify.sh"):
         target = bundle / script
         shutil.copyfile(HERE / "scripts" / script, target)
         target.chmod(0o755)
@@ -191,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
     parser.add_argument("--app-dir", type=Path, default=None,
                         help="reuse an already frozen app folder")
+    parser.add_argument("--freeze-only", action="store_true",
+                        help="only freeze the app (into OUT/work/dist/enclave), for --app-dir")
     parser.add_argument("--version", default=importlib.metadata.version("enclave"))
     args = parser.parse_args(argv)
     for model in args.model:
@@ -198,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             parser.error(problem)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.freeze_only:
+        print(freeze_app(args.out / "work", print))
+        return 0
     build(BuildOptions(args.signing_key, args.out, args.version, args.app_dir, args.model))
     return 0
 

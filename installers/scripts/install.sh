@@ -54,8 +54,14 @@ choose_locations() {
     fi
 }
 
+offline_packages() {
+    # How to install Debian packages at an air-gapped site: the companion archive of .deb files.
+    printf 'offline: unpack %s and run: sudo ./%s/install-debs.sh %s' \
+        "enclave-$VERSION-debian12-debs.tar.gz" "enclave-$VERSION-debian12-debs" "$*"
+}
+
 verify_bundle() {
-    command -v openssl >/dev/null || fail "openssl is needed to check the bundle's signature"
+    command -v openssl >/dev/null || fail "openssl is needed to check the bundle's signature; install it (Debian/Ubuntu: sudo apt-get install openssl; $(offline_packages openssl)) and run this installer again"
     [[ -f $PUBLIC_KEY ]] || fail "public key not found: $PUBLIC_KEY"
     local print
     print=$(sha256sum "$PUBLIC_KEY" | cut -c1-32 | sed 's/..../&:/g; s/:$//')
@@ -94,7 +100,7 @@ check_system_libraries() {
     done <"$wanted"
     ((${#missing[@]})) || { say "system libraries for the window: all present"; return 0; }
     local advice="install them and run this installer again"
-    ((${#packages[@]})) && advice="install them (Debian/Ubuntu: sudo apt-get install ${packages[*]}) and run this installer again"
+    ((${#packages[@]})) && advice="install them (Debian/Ubuntu: sudo apt-get install ${packages[*]}; $(offline_packages "${packages[@]}")) and run this installer again"
     if ((WINDOW_CHECK)); then
         fail "the window cannot start: these system libraries are missing: ${missing[*]}; $advice (or pass --skip-window-check to install for the command line only)"
     fi
@@ -106,7 +112,9 @@ unpack() {
     rm -rf "$TARGET.partial"
     mkdir -p "$TARGET.partial"
     cp -a "$BUNDLE/payload/." "$TARGET.partial/"
-    cp -a "$BUNDLE/uninstall.sh" "$TARGET.partial/uninstall.sh"
+    # The signed manifest travels along: verify.sh checks the installed files against it later.
+    cp -a "$BUNDLE/uninstall.sh" "$BUNDLE/verify.sh" "$BUNDLE/MANIFEST.sha256" \
+        "$BUNDLE/MANIFEST.sha256.sig" "$BUNDLE/signing-key.pub.pem" "$TARGET.partial/"
     rm -rf "$TARGET"
     mv "$TARGET.partial" "$TARGET"
 }

@@ -30,10 +30,15 @@ rm -f "$BIN_DIR/enclave" "$SHARE_DIR/applications/enclave.desktop" \
 rm -rf "$PREFIX"
 echo "enclave-uninstall: removed the application from $PREFIX"
 
+data=${ENCLAVE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/Enclave}
 if ((PURGE)); then
-    data=${ENCLAVE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/Enclave}
     rm -rf "$data"
     echo "enclave-uninstall: removed the user data in $data"
+elif [[ $PREFIX == "$HOME"/* ]]; then
+    echo "enclave-uninstall: your workspaces, index, history, audit trail and settings were kept" \
+         "in $data (uninstall with --purge-data, or delete that folder, to remove them)"
 else
-    echo "enclave-uninstall: your documents index, history and settings were kept"
+    echo "enclave-uninstall: every user's workspaces, index, history, audit trail and settings" \
+         "were kept, each in ~/.local/share/Enclave (or \$ENCLAVE_HOME); delete that folder to" \
+         "remove them"
 fi

@@ -120,6 +120,42 @@ def test_install_upgrade_and_uninstall_offline_keep_user_data(tmp_path: Path, ke
     removed = run_script(prefix / "current/uninstall.sh", home)
     assert removed.returncode == 0, removed.stderr
     assert not prefix.exists() and not launcher.exists() and user_data.exists()
+    assert f"were kept in {home}/.local/share/Enclave" in removed.stdout
+
+
+def test_a_file_altered_after_install_is_named_by_verify(tmp_path: Path, keys) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    bundle = make_bundle(tmp_path, keys[0], "1.0.0")
+    assert run_script(bundle / "install.sh", home).returncode == 0
+    installed = home / ".local/lib/enclave/current"
+    intact = run_script(installed / "verify.sh", home)
+    assert intact.returncode == 0, intact.stderr
+    assert "installed files match the signed manifest" in intact.stdout
+    with (installed / "models/tiny.gguf").open("ab") as stream:
+        stream.write(b"trojan")
+    (installed / "app/enclave").unlink()
+    (installed / "app/extra.so").write_bytes(b"\x7fELF")
+    altered = run_script(installed / "verify.sh", home)
+    assert altered.returncode == 1
+    assert "altered or removed: app/enclave, models/tiny.gguf" in altered.stderr
+    shutil.copyfile(bundle / "payload/models/tiny.gguf", installed / "models/tiny.gguf")
+    shutil.copyfile(bundle / "payload/app/enclave", installed / "app/enclave")
+    added = run_script(installed / "verify.sh", home)
+    assert added.returncode == 1 and "app/extra.so" in added.stderr
+
+
+def test_the_installer_names_the_offline_packages_it_needs(tmp_path: Path, keys) -> None:
+    """A window library missing: the message gives apt's command and the companion folder's."""
+    bundle = make_bundle(tmp_path, keys[0], "1.0.0")
+    (bundle / "payload/share/system-libraries.txt").write_text(
+        "libenclave-missing.so.9 libenclave-missing9\n")
+    build_module.sign_bundle(bundle, keys[0])
+    result = run_script(bundle / "install.sh", tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "sudo apt-get install libenclave-missing9" in result.stderr
+    assert "./enclave-1.0.0-debian12-debs/install-debs.sh libenclave-missing9)" in result.stderr
+
 
 
 def test_tampered_file_is_refused_by_name(tmp_path: Path, keys) -> None:

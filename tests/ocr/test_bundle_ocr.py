@@ -71,6 +71,29 @@ def test_the_collected_program_reads_a_real_page_with_only_its_own_libraries(
 
 
 @pytest.mark.slow
+def test_the_collected_program_carries_no_network_stack(tmp_path: Path) -> None:
+    """libcurl and libarchive are build-time stubs: no TLS, Kerberos, LDAP, SSH or ICU in the
+    bundle; a URL is refused, the version still prints and local pages still read (above)."""
+    if shutil.which("cc") is None:
+        pytest.skip("the stubs need a C compiler at build time")
+    collected = collect_tesseract(tmp_path / "tesseract")
+    assert set(collected.stubs) == {"libcurl.so.4", "libarchive.so.13"}
+    carried = {path.name for path in collected.library_folder.iterdir()}
+    for network in ("libgnutls", "libssl", "libcrypto", "libkrb5", "libldap", "libssh2",
+                    "libnghttp2", "libicudata", "libxml2"):
+        assert not [name for name in carried if name.startswith(network)], network
+    assert (collected.library_folder / "libcurl.so.4").stat().st_size < 100_000
+    clean = {"LD_LIBRARY_PATH": str(collected.library_folder), "PATH": "/nonexistent",
+             "TESSDATA_PREFIX": str(collected.model_folder)}
+    url = subprocess.run([str(collected.program), "https://example.com/page.png", "stdout"],
+                         capture_output=True, text=True, env=clean, timeout=60)
+    assert url.returncode != 0 and "curl_easy_init failed" in url.stderr
+    version = subprocess.run([str(collected.program), "--version"], capture_output=True,
+                             text=True, env=clean, timeout=60)
+    assert version.returncode == 0 and "leptonica" in version.stdout + version.stderr
+
+
+@pytest.mark.slow
 def test_the_build_stages_tesseract_where_the_frozen_engine_finds_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """build.stage_tesseract into a stand-in frozen folder, then the engine as the frozen app
