@@ -33,6 +33,7 @@ eval: setup
 	$(PY) -m tests.bench.eval_contracts
 	$(PY) -m tests.bench.eval_ocr
 	$(PY) -m tests.bench.eval_answers $(EVAL_ANSWERS_ARGS)
+	$(PY) -m tests.bench.eval_clauses $(EVAL_CLAUSES_ARGS)
 
 # The grounded-answer LoRA adapter (models/adapters/train.py), trained on this CPU; not in CI.
 # Its own environment: the app's packages plus peft; llama.cpp's LoRA converter comes from the
