@@ -68,6 +68,8 @@ class ContractsView(QWidget):
         self._source: Path | None = None
         self._doc_id = ""
         self._job: Job | None = None
+        self._job_workspace: str | None = None
+        self._kept: dict[str, tuple[Any, Path | None, str]] = {}  # per workspace
         self._build()
 
     def _build(self) -> None:
@@ -92,7 +94,17 @@ class ContractsView(QWidget):
         self._set_busy(False)
 
     def set_workspace(self, workspace: str | None) -> None:
+        """Each workspace shows only its own summary: the last one made there, or none."""
+        if self.workspace is not None and self.summary is not None:
+            self._kept[self.workspace] = (self.summary, self._source, self._doc_id)
+        if self._job is not None:
+            self._job.cancel()
         self.workspace = workspace
+        self.summary, self._source, self._doc_id = self._kept.get(workspace or "",
+                                                                  (None, None, ""))
+        self.view.setHtml(summary_html(self.summary) if self.summary is not None else DROP_HINT)
+        self.status.setText("")
+        self._set_busy(False)
 
     # ----- input
     def dragEnterEvent(self, event: Any) -> None:  # Qt's name
@@ -115,7 +127,7 @@ class ContractsView(QWidget):
         if self.workspace is None:
             show_error(self, InputError("Choose or create a workspace first."))
             return None
-        self._source = path
+        self._source, self._job_workspace = path, self.workspace
         self._set_busy(True)
         self.status.setText(f"Summarizing {path.name}…")
         self._job = (Job(summarize_into_workspace, self.services.library(), path, self.workspace,
@@ -130,6 +142,10 @@ class ContractsView(QWidget):
         self.status.setText(message)
 
     def _on_summarized(self, result: object) -> None:
+        if self._job_workspace != self.workspace:  # finished as the user left its workspace
+            assert isinstance(result, tuple)
+            self._kept[self._job_workspace or ""] = (result[0], self._source, str(result[1]))
+            return
         self.summary, self._doc_id = result  # type: ignore[misc]
         self._set_busy(False)
         self.view.setHtml(summary_html(self.summary))

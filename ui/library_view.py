@@ -44,6 +44,8 @@ from ui.worker import Job, JobRunner
 STATUS_TEXT = {"indexed": "Indexed", "replaced": "Updated", "unchanged": "Skipped (unchanged)",
                "duplicate": "Skipped (duplicate)", "refused": "Failed"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+EMPTY_HINT = "Drop files or folders here, or use Add files…"
+LISTED_HINT = "Click a document to review it. Drop more files here to add them."
 DOCUMENT_FILTER = ("Documents (*.pdf *.docx *.txt *.md *.html *.htm *.eml *.png *.jpg *.jpeg "
                    "*.tif *.tiff);;All files (*)")  # images and scans are read by OCR
 
@@ -84,7 +86,7 @@ class LibraryView(QWidget):
         layout.addWidget(self.filter_edit)
         self.table = self._documents_table()
         layout.addWidget(self.table, 3)
-        self.hint = QLabel("Drop files or folders here, or use Add…", wordWrap=True,
+        self.hint = QLabel(EMPTY_HINT, wordWrap=True,
                            alignment=Qt.AlignmentFlag.AlignCenter)
         self.hint.setObjectName("hint")
         layout.addWidget(self.hint)
@@ -119,20 +121,25 @@ class LibraryView(QWidget):
         table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         table.itemSelectionChanged.connect(self._on_selection_changed)
         table.itemActivated.connect(self._on_item_activated)
+        table.itemClicked.connect(self._on_item_clicked)  # one click opens it for review
+        table.setToolTip("Click a document to review it; Ctrl- or Shift-click to select "
+                         "several (to remove them)")
         _fit_columns(table)
         return table
 
     def _progress_row(self) -> QWidget:
         self.progress_box = QWidget()
-        row = QHBoxLayout(self.progress_box)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self.progress_box)
+        column.setContentsMargins(0, 0, 0, 0)
         self.progress_label = ElidedLabel()  # a long file name never widens the pane
         self.progress_bar = QProgressBar(maximum=1000, textVisible=False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_ingest)
-        row.addWidget(self.progress_label, 2)
+        column.addWidget(self.progress_label)  # a line of its own: the step, the file
+        row = QHBoxLayout()
         row.addWidget(self.progress_bar, 1)
         row.addWidget(self.cancel_button)
+        column.addLayout(row)
         self.progress_box.hide()
         return self.progress_box
 
@@ -172,7 +179,7 @@ class LibraryView(QWidget):
             self.table.addTopLevelItem(_document_item(record))
         self.table.setSortingEnabled(True)
         self._on_filter_changed(self.filter_edit.text())
-        self.hint.setVisible(not self.documents)
+        self.hint.setText(LISTED_HINT if self.documents else EMPTY_HINT)
         self.sig_documents_listed.emit(len(self.documents))
 
     def _on_filter_changed(self, text: str) -> None:
@@ -296,6 +303,12 @@ class LibraryView(QWidget):
 
     def _on_selection_changed(self) -> None:
         self.remove_button.setEnabled(bool(self.table.selectedItems()))
+
+    def _on_item_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        if QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier:
+            self.sig_document_activated.emit(item.data(0, Qt.ItemDataRole.UserRole))
 
     def _on_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
         self.sig_document_activated.emit(item.data(0, Qt.ItemDataRole.UserRole))

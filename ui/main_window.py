@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.library.set_workspace(self.workspace)
         self.chat.set_workspace(self.workspace)
         self.contracts.set_workspace(self.workspace)
+        self.review.set_workspace(self.workspace)
         if self.workspace is None:
             self.chat.show_welcome(True)
         elif self.workspace != self.services.settings.last_workspace:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
-from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -32,11 +31,13 @@ from PySide6.QtWidgets import (
 from app.review import PageText, RedactedDocument
 from app.scan_page import ScannedPageImage
 from app.services import Services
+from app.text_map import TextMap, find_passage
 from core.display import one_line
 from ui.errors import show_error
 from ui.flow_layout import wrapping_row
 from ui.highlight import legend_html, page_html
-from ui.scan_page_view import ScanPageView
+from ui.pdf_page_view import PdfPageView
+from ui.scan_page_view import PASSAGE, ScanPageView
 from ui.style import named
 from ui.worker import Job, JobRunner
 
@@ -71,6 +72,8 @@ class ReviewView(QWidget):
         self.redacted: dict[tuple[str, str], RedactedDocument] = {}  # (doc id, policy name)
         self._redacting: tuple[str, str] | None = None
         self._is_pdf = False
+        self._pdf_map: TextMap | None = None  # the page text onto QtPdf's text of the page
+        self._kept: dict[str, Target] = {}  # the document each workspace last showed
         self._build()
 
     def _build(self) -> None:
@@ -93,16 +96,10 @@ class ReviewView(QWidget):
         layout.addWidget(self.legend)
         self._update_controls()
 
-    def _pdf_pane(self) -> QPdfView:
+    def _pdf_pane(self) -> PdfPageView:
         self.pdf_document = QPdfDocument(self)
-        view = QPdfView()
-        view.setDocument(self.pdf_document)
-        view.setPageMode(QPdfView.PageMode.SinglePage)
-        view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.search_model = QPdfSearchModel(self)
-        self.search_model.setDocument(self.pdf_document)
-        self.search_model.countChanged.connect(self._on_search_results)
-        view.setSearchModel(self.search_model)
+        view = PdfPageView(self.pdf_document)
+        view.sig_zoom_changed.connect(self._on_zoom_changed)
         return view
 
     def _header(self) -> QVBoxLayout:
@@ -112,6 +109,13 @@ class ReviewView(QWidget):
         for button in (self.previous_button, self.next_button):
             button.setFixedWidth(36)
         self.page_label = QLabel()
+        self.zoom_out_button, self.zoom_in_button = QPushButton("−"), QPushButton("+")
+        self.fit_button = QPushButton("Fit width")
+        self.zoom_out_button.setToolTip("Zoom out (Ctrl+wheel)")
+        self.zoom_in_button.setToolTip("Zoom in (Ctrl+wheel)")
+        self.fit_button.setToolTip("The page as wide as the pane")
+        for button in (self.zoom_out_button, self.zoom_in_button):
+            button.setFixedWidth(30)
         self.redacted_check = QCheckBox("Redacted preview")
         self.export_button = QPushButton("Export redacted…")
         self.export_button.setToolTip("Save a copy with the personal data replaced")
@@ -120,6 +124,15 @@ class ReviewView(QWidget):
         self.next_button.clicked.connect(lambda: self.show_page(self._page() + 1))
         self.redacted_check.toggled.connect(self._on_redacted_toggled)
         self.export_button.clicked.connect(self.choose_export)
+        self.zoom_in_button.clicked.connect(lambda: self.pdf_view.zoom_in())
+        self.zoom_out_button.clicked.connect(lambda: self.pdf_view.zoom_out())
+        self.fit_button.clicked.connect(lambda: self.pdf_view.fit_width())
+        zoom = QWidget()
+        zoom_row = QHBoxLayout(zoom)
+        zoom_row.setContentsMargins(0, 0, 0, 0)
+        for zoom_button in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
+            zoom_row.addWidget(zoom_button)
+        self.zoom_box = zoom
         pages = QWidget()
         pager = QHBoxLayout(pages)
         pager.setContentsMargins(0, 0, 0, 0)
@@ -127,12 +140,34 @@ class ReviewView(QWidget):
             pager.addWidget(widget)
         controls = QHBoxLayout()
         controls.addWidget(pages, 0, Qt.AlignmentFlag.AlignTop)
-        controls.addWidget(wrapping_row(self.redacted_check, self.export_button,
+        controls.addWidget(wrapping_row(zoom, self.redacted_check, self.export_button,
                                         align=Qt.AlignmentFlag.AlignRight), 1)
         column = QVBoxLayout()
         column.addWidget(self.title)
         column.addLayout(controls)
         return column
+
+    # ----- workspaces: each shows only its own document
+    def set_workspace(self, workspace: str | None) -> None:
+        """Another matter: this one's document is put away (and shown again on coming back);
+        nothing of the previous matter stays on screen."""
+        if self.target is not None:
+            self._kept[self.target.workspace] = self.target
+        self.clear()
+        kept = self._kept.get(workspace or "")
+        if kept is not None:
+            self.open_target(kept)
+
+    def clear(self) -> None:
+        self.target, self.page_text, self._pdf_map = None, None, None
+        self.title.setText("Review")
+        self.pdf_view.show_page(-1)
+        self.scan_view.show_page(None)
+        self.text_view.setHtml(EMPTY_TEXT)
+        self.tabs.setTabVisible(0, False)
+        self._is_pdf = False
+        self.legend.setText("")
+        self._update_controls()
 
     # ----- opening
     def open_record(self, workspace: str, record: Any) -> None:
@@ -144,7 +179,8 @@ class ReviewView(QWidget):
                                 (ref.start, ref.end), ref.text))
 
     def open_target(self, target: Target) -> None:
-        same_document = self.target is not None and self.target.doc_id == target.doc_id
+        same_document = self.target is not None and self.target.doc_id == target.doc_id \
+            and self.target.workspace == target.workspace
         self.target = target
         self.title.setText(f"Review — {one_line(target.title)}")
         is_pdf = target.path.lower().endswith(".pdf") and Path(target.path).is_file()
@@ -178,17 +214,33 @@ class ReviewView(QWidget):
             .on_success(self._on_page_read).on_failure(self._on_error).start(self.runner)
 
     def _show_pdf_page(self, page: int) -> None:
-        self.pdf_view.pageNavigator().jump(page - 1, QPointF(), 0)
-        snippet = " ".join(self.target.passage_text.split()[:6]) if self.target else ""
-        self.search_model.setSearchString(snippet)
+        self.pdf_view.show_page(page - 1)
+        self._pdf_map = None
 
-    def _on_search_results(self) -> None:
-        if self.target is None:
+    def _on_zoom_changed(self, text: str) -> None:
+        self.fit_button.setEnabled(text != "Fit width")
+
+    def _mark_pdf(self) -> None:
+        """The passage and the findings of the page text, mapped onto QtPdf's text of the
+        page and marked line by line (findings inside the passage give way to it)."""
+        page_text, target = self.page_text, self.target
+        if not self.is_pdf or page_text is None or target is None \
+                or self.pdf_view.page != page_text.page - 1:
             return
-        for index in range(self.search_model.count()):
-            if self.search_model.resultAtIndex(index).page() == self.target.page - 1:
-                self.pdf_view.setCurrentSearchResultIndex(index)
-                return
+        shown = self.pdf_view.page_text()
+        if self._pdf_map is None:
+            self._pdf_map = TextMap(page_text.text, shown)
+        passage = page_text.passage_span(target.passage)
+        spans = [(f.start, f.end, f.entity_type) for f in self.current_findings() or []
+                 if passage is None or not (f.start < passage[1] and passage[0] < f.end)]
+        mapped = [(*span, kind) for start, end, kind in spans
+                  if (span := self._pdf_map.span(start, end)) is not None]
+        located = self._pdf_map.span(*passage) if passage else None
+        if located is None and target.passage_text:
+            located = find_passage(shown, target.passage_text)
+        if located is not None:
+            mapped.append((*located, PASSAGE))
+        self.pdf_view.show_marks(mapped)
 
     def _on_page_read(self, page_text: object) -> None:
         assert isinstance(page_text, PageText)
@@ -254,6 +306,7 @@ class ReviewView(QWidget):
             return
         findings = self.current_findings()
         self._mark_scan()
+        self._mark_pdf()
         if self.redacted_check.isChecked():
             self._render_redacted(self.target, self.page_text.page)
         else:
@@ -263,7 +316,21 @@ class ReviewView(QWidget):
                 self.text_view.scrollToAnchor("passage")
         if findings is not None:
             counts = Counter(f.entity_type for f in findings)
-            self.legend.setText("Personal data on this page: " + legend_html(counts))
+            self.legend.setText("Personal data on this page: " + legend_html(counts)
+                                + self._kept_note(counts))
+
+    def _kept_note(self, counts: Counter[str]) -> str:
+        """Why a highlighted type may stay in the redacted copy (organisations, by default)."""
+        if self.target is None:
+            return ""
+        policy = self.services.privacy_policy(self.target.workspace)
+        kept = sorted(kind for kind in counts if kind in policy.exempt_entities)
+        if not kept:
+            return ""
+        names = ", ".join(kind.replace("_", " ").lower() + "s" for kind in kept)
+        return (f"<br><small>Highlighted {names} are for you to check; the “{policy.name}” "
+                "policy keeps them in redacted copies (a company's name is not personal "
+                "data). The “strict” policy removes them too.</small>")
 
     def _render_redacted(self, target: Target, page: int) -> None:
         key = (target.doc_id, self.services.privacy_policy(target.workspace).name)
@@ -297,6 +364,7 @@ class ReviewView(QWidget):
         self.next_button.setEnabled(loaded and self._page() < pages)
         self.redacted_check.setEnabled(loaded)
         self.export_button.setEnabled(loaded)
+        self.zoom_box.setEnabled(loaded and self.is_pdf)
 
     def _on_redacted_toggled(self, checked: bool) -> None:
         if checked:
@@ -314,9 +382,11 @@ class ReviewView(QWidget):
         from app.privacy.export import default_output
 
         suggestion = default_output(Path(self.target.path))
+        folder = export_folder(Path(self.target.path), self.services.paths.root)
+        filters = export_filters(suggestion.suffix)
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export redacted copy", str(suggestion),
-            "Text (*.txt);;Markdown (*.md);;PDF (*.pdf)")
+            self, "Export redacted copy", str(folder / suggestion.name), ";;".join(filters),
+            filters[0])
         if name:
             self.export_to(Path(name))
 
@@ -331,3 +401,30 @@ class ReviewView(QWidget):
     def _on_exported(self, report: Any) -> None:
         self.legend.setText(f"Saved {report.output.name}: {report.total} items removed.")
         self.sig_export_finished.emit(report)
+
+
+EXPORT_FILTERS = {".md": "Markdown (*.md)", ".txt": "Text (*.txt)", ".pdf": "PDF (*.pdf)"}
+
+
+def export_filters(suffix: str) -> list[str]:
+    """The file types of a redacted copy, the proposed name's first (else its folder would
+    look empty in the dialog)."""
+    first = EXPORT_FILTERS.get(suffix.lower(), EXPORT_FILTERS[".txt"])
+    return [first, *(kind for kind in EXPORT_FILTERS.values() if kind != first)]
+
+
+def export_folder(original: Path, data_root: Path) -> Path:
+    """Beside the original, when it is the user's own file in a folder they can write to;
+    else (a copy inside Enclave's data folder, such as the samples) their documents folder."""
+    import os
+
+    from PySide6.QtCore import QStandardPaths
+
+    folder = original.parent
+    inside_data = data_root.resolve() in folder.resolve().parents or \
+        folder.resolve() == data_root.resolve()
+    if folder.is_dir() and not inside_data and os.access(folder, os.W_OK):
+        return folder
+    documents = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()

@@ -83,8 +83,9 @@ def test_clicking_a_citation_opens_the_right_page_with_the_passage_highlighted(
         window.chat.transcript.anchorClicked.emit(QUrl("cite:0:1"))
     assert blocker.args == [2]
     assert window.review.is_pdf and window.review.target.page == 2
-    qtbot.waitUntil(lambda: window.review.pdf_view.pageNavigator().currentPage() == 1,
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: window.review.pdf_view.page == 1, timeout=10_000)
+    passage = [mark for mark in window.review.pdf_view.marks() if mark.kind == "PASSAGE"]
+    assert passage, "the cited passage is marked on the page image"
     assert "ninety (90)" in window.review.text_view.toPlainText()
     assert "name=\"passage\"" in window.review.text_view.toHtml()
     # the page's personal-data scan (it builds the analyzer) ends before the window closes

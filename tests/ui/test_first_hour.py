@@ -77,3 +77,60 @@ def test_the_welcome_page_stays_after_the_documents_are_in_until_the_first_quest
     with qtbot.waitSignal(window.sig_answer_finished, timeout=60_000):
         window.chat.ask_typed("How much notice?")
     assert window.chat.stack.currentWidget() is window.chat.transcript
+
+
+def test_the_redacted_copy_dialog_lists_the_proposed_names_type_first_and_starts_beside_it(
+        tmp_path: Path) -> None:
+    from ui.review_view import export_filters, export_folder
+
+    assert export_filters(".md")[0] == "Markdown (*.md)"
+    assert export_filters(".pdf")[0] == "PDF (*.pdf)" and len(export_filters(".pdf")) == 3
+    own = tmp_path / "matters" / "intake.md"
+    own.parent.mkdir()
+    data = tmp_path / "enclave-data"
+    (data / "samples").mkdir(parents=True)
+    assert export_folder(own, data) == own.parent
+    assert export_folder(data / "samples" / "patient_intake.md", data) != data / "samples"
+
+
+def test_one_click_on_a_document_opens_it_and_each_workspace_shows_only_its_own(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtCore import Qt as QtNames
+
+    window = make_window(FakeRuntime())
+    create_workspace(qtbot, window, "Matter A")
+    pdf = write_pdf(tmp_path / "a.pdf", ["Either party may terminate on 90 days notice."])
+    with qtbot.waitSignal(window.library.sig_ingest_finished, timeout=120_000):
+        window.library.add_paths([pdf])
+    qtbot.waitUntil(lambda: window.library.table.topLevelItemCount() == 1)
+    table = window.library.table
+    item = table.topLevelItem(0)
+    assert item is not None
+    with qtbot.waitSignal(window.review.sig_page_shown, timeout=30_000):
+        qtbot.mouseClick(table.viewport(), QtNames.MouseButton.LeftButton,
+                         pos=table.visualItemRect(item).center() + QPoint(0, 0))
+    assert window.review.target is not None and window.review.target.title == "a.pdf"
+    assert "Click a document to review it" in window.library.hint.text()
+    create_workspace(qtbot, window, "Matter B")
+    assert window.review.target is None and window.review.title.text() == "Review"
+    assert "a.pdf" not in window.review.text_view.toPlainText()
+    window.workspaces.refresh(select="Matter A")
+    qtbot.waitUntil(lambda: window.workspace == "Matter A", timeout=30_000)
+    qtbot.waitUntil(lambda: window.review.target is not None, timeout=10_000)
+    assert window.review.target is not None and window.review.target.title == "a.pdf"
+    qtbot.waitUntil(lambda: window.review.current_findings() is not None, timeout=120_000)
+
+
+def test_a_passage_is_found_in_another_extraction_of_its_page_whatever_the_spacing() -> None:
+    from app.text_map import TextMap, find_passage
+
+    page = "15. Choice of Law. This Agreement shall be\r\ngoverned by the laws of the State of\n" \
+           "Illinois.\r\n16. Notices."
+    span = find_passage(page, "This Agreement shall be governed by the laws of the State of "
+                              "Illinois.")
+    assert span is not None and page[span[0]:span[1]].endswith("Illinois.")
+    assert page[span[0]:span[1]].startswith("This Agreement")
+    indexed = "15. Choice of Law. This Agreement shall be governed by the laws"
+    assert TextMap(indexed, page).span(19, 41) == (19, 41)
+    assert TextMap("completely different words", page).span(0, 10) is None

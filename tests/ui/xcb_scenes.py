@@ -128,6 +128,163 @@ def long_name(home: Path, shot: Path | None, file: Path | None) -> dict[str, Any
             "documents": rows}
 
 
+def load_model(window: Any) -> None:
+    loaded: list[object] = []
+    window.sig_model_loaded.connect(loaded.append)
+    window.start_loading_model()
+    wait_until(lambda: bool(loaded))
+
+
+def answer(window: Any, question: str) -> dict[str, Any]:
+    """Ask as the keyboard would (text, then Return) and wait for the answer."""
+    answered: list[str] = []
+    window.sig_answer_finished.connect(answered.append)
+    window.chat.ask_typed(question)
+    wait_until(lambda: bool(answered))
+    exchange = window.chat.exchanges[-1]
+    return {"outcome": answered[0], "answer": exchange.answer,
+            "quotes": [quote.text for quote in exchange.quotes],
+            "sources": [ref.source for ref in exchange.citations]}
+
+
+@scene
+def ask_while_indexing(home: Path, shot: Path | None, file: Path | None) -> dict[str, Any]:
+    """Open the sample workspace (the welcome page's button) and ask the moment its ingest
+    starts, while the model may still be loading."""
+    from ui.welcome import SAMPLE_QUESTION
+
+    window = open_window(home)
+    window.start_loading_model()
+    events: list[str] = []
+    window.library.sig_busy_changed.connect(lambda busy: events.append(f"busy {busy}"))
+    window.library.sig_ingest_finished.connect(lambda report: events.append("ingested"))
+
+    def ask_now(busy: bool) -> None:
+        if busy and "asked" not in events:
+            events.append("asked")
+            window.chat.ask_typed(SAMPLE_QUESTION)
+            events.append(f"waiting: {window.chat.model_wait.label.text()}")
+            if shot is not None:
+                pause_and_shoot(window, shot)
+
+    window.library.sig_busy_changed.connect(ask_now)
+    answered: list[str] = []
+    window.sig_answer_finished.connect(answered.append)
+    window.chat.welcome.sample_button.click()
+    wait_until(lambda: bool(answered), timeout=600)
+    exchange = window.chat.exchanges[-1]
+    result = {"events": events, "outcome": answered[0], "question": exchange.question,
+              "answer": exchange.answer, "quotes": [quote.text for quote in exchange.quotes],
+              "sources": [ref.source for ref in exchange.citations]}
+    window.close()
+    return result
+
+
+def anchor_centre(browser: Any, href: str) -> Any:
+    """The global position of the first link to ``href`` in a QTextBrowser, scrolled into
+    view."""
+    from PySide6.QtGui import QTextCursor
+
+    document = browser.document()
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            if fragment.charFormat().anchorHref() == href:
+                cursor = QTextCursor(document)
+                cursor.setPosition(fragment.position() + max(1, fragment.length() // 2))
+                browser.setTextCursor(cursor)
+                browser.ensureCursorVisible()
+                pause(0.3)
+                return browser.viewport().mapToGlobal(browser.cursorRect(cursor).center())
+            iterator += 1
+        block = block.next()
+    raise LookupError(f"no link to {href}")
+
+
+def click_at(point: Any) -> None:
+    subprocess.run(["xdotool", "mousemove", "--sync", str(point.x()), str(point.y()),
+                    "click", "1"], check=True)
+
+
+def yellow_share(image: Any, rect: Any) -> float:
+    """The share of the rectangle's light pixels (not ink) tinted by the passage mark."""
+    light = yellow = 0
+    for y in range(int(rect.top()) + 2, int(rect.bottom()) - 1):
+        for x in range(int(rect.left()) + 2, int(rect.right()) - 1, 2):
+            colour = image.pixelColor(x, y)
+            if colour.red() + colour.green() < 300:
+                continue  # the letters
+            light += 1
+            yellow += colour.blue() < colour.red() - 60 and colour.blue() < colour.green() - 60
+    return yellow / light if light else 0.0
+
+
+def yellow_bands(image: Any) -> int:
+    """Runs of rows holding a passage-marked stretch of at least 40 pixels."""
+    bands, inside = 0, False
+    for y in range(image.height()):
+        run = best = 0
+        for x in range(0, image.width(), 2):
+            colour = image.pixelColor(x, y)
+            tinted = colour.blue() < colour.red() - 60 and colour.blue() < colour.green() - 60
+            run = run + 2 if tinted or (run and colour.red() + colour.green() < 300) else 0
+            best = max(best, run)
+        marked = best >= 40
+        bands += marked and not inside
+        inside = marked
+    return bands
+
+
+@scene
+def pdf_citation(home: Path, shot: Path | None, file: Path | None) -> dict[str, Any]:
+    """Add the PDF, ask, click citation [1] with the mouse, read the marks off the page."""
+    from ui.scan_page_view import PASSAGE
+
+    assert file is not None
+    window = open_window(home)
+    create_workspace(window, "Endorsement")
+    finished: list[object] = []
+    window.library.sig_ingest_finished.connect(finished.append)
+    window.library.add_paths([file])
+    wait_until(lambda: bool(finished))
+    load_model(window)
+    result = answer(window, "Which state's laws govern the agreement?")
+    shown: list[int] = []
+    window.review.sig_page_shown.connect(shown.append)
+    click_at(anchor_centre(window.chat.transcript, "cite:0:1"))
+    wait_until(lambda: bool(shown), timeout=60)
+    view = window.review.pdf_view
+    wait_until(lambda: any(mark.kind == PASSAGE for mark in view.marks()), timeout=60)
+    pause(0.5)
+    image = view.canvas.grab().toImage()
+    ratio = image.devicePixelRatio()
+    lines = [mark.rect for mark in view.marks() if mark.kind == PASSAGE]
+    scaled = [type(rect)(rect.x() * ratio, rect.y() * ratio, rect.width() * ratio,
+                         rect.height() * ratio) for rect in lines]
+    span = next(mark.span for mark in view.marks() if mark.kind == PASSAGE)
+    result.update(
+        clicked_source=window.review.target.title, page=window.review.target.page,
+        passage_text=window.review.target.passage_text,
+        marked_text=view.page_text()[span[0]:span[1]],
+        line_tops=[round(rect.top()) for rect in lines],
+        line_yellow=[round(yellow_share(image, rect), 3) for rect in scaled],
+        yellow_bands=yellow_bands(image), zoom=view.zoom_text(),
+        page_width=view.canvas.width(), pane_width=view.viewport().width())
+    view.zoom_in()
+    view.zoom_in()
+    pause(0.3)
+    result.update(zoomed=view.zoom_text(), zoomed_width=view.canvas.width(),
+                  zoomed_lines=len([m for m in view.marks() if m.kind == PASSAGE]))
+    view.fit_width()
+    pause(0.3)
+    if shot is not None:
+        pause_and_shoot(window, shot)
+    window.close()
+    return result
+
+
 def pause_and_shoot(window: Any, shot: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
