@@ -33,6 +33,7 @@ from app.privacy.addresses import complete_addresses
 from app.privacy.findings import STRONG_PATTERN, Finding, resolve_overlaps
 from app.privacy.furniture import drop_document_furniture
 from app.privacy.greedy_ner import GreedyNer, supports
+from app.privacy.jurisdictions import drop_jurisdictions
 from app.privacy.nlp import FastContextEnhancer, NerOnlySpacyEngine, one_blas_thread
 from app.privacy.plain_runs import blank_plain_runs, blank_spans
 from app.privacy.propagation import with_names_propagated
@@ -167,10 +168,11 @@ class PiiAnalyzer:
 
     @staticmethod
     def finish(text: str, findings: list[Finding]) -> list[Finding]:
-        """A document's findings from all its windows, made whole: defined terms and headings
-        dropped, addresses completed, names spread to their other mentions."""
-        return with_names_propagated(text, resolve_overlaps(complete_addresses(
-            text, drop_document_furniture(text, resolve_overlaps(findings)))))
+        """A document's findings from all its windows, made whole: defined terms, headings and
+        jurisdictions dropped, addresses completed, names spread to their other mentions."""
+        kept = drop_document_furniture(text, resolve_overlaps(findings))
+        return drop_jurisdictions(text, with_names_propagated(
+            text, resolve_overlaps(complete_addresses(text, kept))))
 
     def analyze_windows(self, windows: Sequence[str], progress: ProgressFn = no_progress,
                         cancel: CancelFn = never_cancel) -> list[list[Finding]]:
