@@ -18,6 +18,7 @@ from ui.chat_view import ChatView
 from ui.contracts_view import ContractsView
 from ui.errors import install_exception_hooks, show_error
 from ui.first_run import SAMPLE_WORKSPACE, copy_samples
+from ui.help_dialog import HelpDialog
 from ui.library_view import LibraryView
 from ui.review_view import ReviewView
 from ui.settings_dialog import SettingsDialog
@@ -224,6 +225,12 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Enclave", ABOUT)
+
+    def show_help(self, topic: str = "The window") -> HelpDialog:
+        dialog = HelpDialog(self.services.paths.root, self)
+        dialog.show_topic(topic)
+        dialog.show()
+        return dialog
 
     # ----- layout memory
     def _ui_settings(self) -> QSettings:

@@ -53,5 +53,12 @@ def build_menus(window: Any) -> dict[str, QAction]:
         ("&Stop", "Esc", chat.stop),
         ("&Ask a Question", "Ctrl+L", chat.question_edit.setFocus),
     ])
-    actions |= _add(bar.addMenu("&Help"), window, [("&About Enclave", None, window.show_about)])
+    actions |= _add(bar.addMenu("&Help"), window, [
+        ("&User Guide", QKeySequence.StandardKey.HelpContents, window.show_help),
+        ("&Keyboard Shortcuts", None, lambda: window.show_help("Keyboard shortcuts")),
+        ("&Verify Offline Mode", None, lambda: window.show_help("Offline: how to verify")),
+        ("&Where Your Data Lives", None, lambda: window.show_help("Where your data lives")),
+        None,
+        ("&About Enclave", None, window.show_about),
+    ])
     return actions

@@ -3,6 +3,7 @@ redaction policy of the current workspace. Bad values are refused with the reaso
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,8 @@ from models.catalog import describe_model
 from ui.errors import show_error
 from ui.worker import Job, JobRunner
 
-COLUMNS = ["Name", "Family", "Parameters", "Quantization", "Context", "Template", "Size",
-           "Checksum", ""]
+COLUMNS = ["Name", "In use", "Family", "Parameters", "Quantization", "Context", "Template",
+           "Size", "Checksum"]
 CHECKSUM_COLUMN = COLUMNS.index("Checksum")
 
 
@@ -79,6 +80,7 @@ class SettingsDialog(QDialog):
         self.table.setRootIsDecorated(False)
         self.table.setColumnWidth(0, 240)
         layout.addWidget(self.table)
+        layout.addWidget(self._import_help())
         row = QHBoxLayout()
         self.import_button = QPushButton("Import GGUF…")
         self.use_button = QPushButton("Use")
@@ -93,6 +95,19 @@ class SettingsDialog(QDialog):
         layout.addLayout(row)
         return box
 
+    def _import_help(self) -> QLabel:
+        from app.guide import families_text
+
+        text = QLabel(
+            "<small>A <b>GGUF</b> is one file holding a language model packed to run on this "
+            "computer's processor (e.g. <i>Phi-4-mini-instruct-Q4_K_M.gguf</i>). Families that "
+            f"work: {families_text()}. On a machine without internet, copy the file over on a "
+            "USB drive or a share, then <b>Import GGUF…</b>: Enclave copies it into its data "
+            "folder and checks its checksum. Help → User Guide → Models says more.</small>",
+            wordWrap=True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        return text
+
     def list_models(self) -> None:
         infos = self.services.catalog.list()
         active = self.services.settings.active_model
@@ -100,8 +115,8 @@ class SettingsDialog(QDialog):
         for info in infos:
             in_use = info.id == active or (active is None and info.embedded)
             described = describe_model(info)
-            item = QTreeWidgetItem([info.name, *(described[name] for name in COLUMNS[1:-2]),
-                                    "checking…", "in use" if in_use else ""])
+            item = QTreeWidgetItem([info.name, "✓ in use" if in_use else "",
+                                    *(described[name] for name in COLUMNS[2:-1]), "checking…"])
             item.setData(0, Qt.ItemDataRole.UserRole, info.id)
             self.table.addTopLevelItem(item)
         first = self.table.topLevelItem(0)
@@ -159,6 +174,8 @@ class SettingsDialog(QDialog):
         self.max_tokens_edit = QLineEdit(str(llm.max_tokens))
         self.threads_edit = QLineEdit(str(llm.threads))
         self.policy_combo = QComboBox()
+        self.policy_help = QLabel(wordWrap=True)  # what the chosen policy stores and exports
+        self.policy_help.setTextFormat(Qt.TextFormat.RichText)
         self._fill_policies()
         form.addRow("Temperature (0–2):", self.temperature_edit)
         form.addRow("Longest answer (tokens):", self.max_tokens_edit)
@@ -166,6 +183,7 @@ class SettingsDialog(QDialog):
         label = f"Redaction policy of “{self.workspace}”:" if self.workspace else \
             "Default redaction policy:"
         form.addRow(label, self.policy_combo)
+        form.addRow("", self.policy_help)
         if self.workspace:
             form.addRow(f"Adapter for “{self.workspace}”:", self._adapter_row())
         form.addRow(QLabel("<small>Thread changes apply the next time a model loads.</small>"))
@@ -233,7 +251,17 @@ class SettingsDialog(QDialog):
         from app.privacy.policy import POLICIES
 
         self.policy_combo.addItems(sorted(POLICIES))
+        self.policy_combo.currentTextChanged.connect(self._explain_policy)
         self.policy_combo.setCurrentText(self.services.privacy_policy(self.workspace).name)
+        self._explain_policy(self.policy_combo.currentText())
+
+    def _explain_policy(self, name: str) -> None:
+        from app.guide import describe_policy
+        from app.privacy.policy import POLICIES
+
+        if name in POLICIES:
+            self.policy_help.setText(
+                f"<small>{html.escape(describe_policy(POLICIES[name]))}</small>")
 
     def save(self) -> None:
         redacted_before = self._index_redacted()

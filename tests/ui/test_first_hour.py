@@ -134,3 +134,44 @@ def test_a_passage_is_found_in_another_extraction_of_its_page_whatever_the_spaci
     indexed = "15. Choice of Law. This Agreement shall be governed by the laws"
     assert TextMap(indexed, page).span(19, 41) == (19, 41)
     assert TextMap("completely different words", page).span(0, 10) is None
+
+
+def test_help_opens_the_offline_user_guide_on_each_topic(
+        qtbot: Any, make_window: WindowFactory) -> None:
+    from app.privacy.policy import POLICIES
+
+    window = make_window(FakeRuntime())
+    menu_texts = [action.text() for action in window.menuBar().actions()[-1].menu().actions()]
+    assert "&User Guide" in menu_texts and "&Keyboard Shortcuts" in menu_texts
+    window.actions_by_name["User Guide"].trigger()
+    dialog = window.findChild(type(window.show_help()))
+    assert dialog is not None
+    guide = window.show_help("Privacy policies")
+    text = guide.page.toPlainText()
+    assert all(name in text for name in POLICIES) and "<PERSON_1>" in text
+    guide.show_topic("Models")
+    assert "GGUF" in guide.page.toPlainText() and "Phi-4-mini" in guide.page.toPlainText()
+    guide.show_topic("Where your data lives")
+    assert str(window.services.paths.root) in guide.page.toPlainText()
+    guide.show_topic("Offline: how to verify")
+    assert "enclave doctor" in guide.page.toPlainText()
+
+
+def test_settings_label_the_model_in_use_and_explain_imports_and_policies(
+        qtbot: Any, make_window: WindowFactory) -> None:
+    from ui.settings_dialog import COLUMNS
+
+    window = make_window(FakeRuntime())
+    dialog = window.open_settings()
+    assert COLUMNS[1] == "In use"
+    row = dialog.table.topLevelItem(0)
+    assert row is not None and row.text(1) == "✓ in use"
+    assert dialog.table.visualItemRect(row).isValid()
+    dialog.policy_combo.setCurrentText("strict")
+    assert "[REDACTED]" in dialog.policy_help.text()
+    assert "removed too" in dialog.policy_help.text()
+    dialog.policy_combo.setCurrentText("masked")
+    assert "stars" in dialog.policy_help.text()
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("GGUF" in text and "USB" in text for text in labels)
+    dialog.close()
