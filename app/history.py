@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InputError
+from rag.names import NameSeal
 
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
 log = logging.getLogger(__name__)
@@ -104,12 +105,15 @@ class Conversation:
 
 class HistoryStore:
     def __init__(self, folder: Path, *,
-                 redactor_for: Callable[[str], Callable[[str], str] | None] = lambda name: None
-                 ) -> None:
+                 redactor_for: Callable[[str], Callable[[str], str] | None] = lambda name: None,
+                 names: NameSeal | None = None,
+                 seal_names_for: Callable[[str], bool] = lambda name: False) -> None:
         """``redactor_for(workspace)``: how questions and answers are stored under the
-        workspace's privacy policy (None: as they are)."""
+        workspace's privacy policy (None: as they are). ``names`` seals the sources' names
+        and paths of the workspaces ``seal_names_for`` names (strict ones), and opens them."""
         self.folder = folder
         self._redactor_for = redactor_for
+        self._names, self._seal_names_for = names, seal_names_for
 
     def file_for(self, workspace: str) -> Path:
         return self.folder / f"{_UNSAFE.sub('_', workspace)}.json"
@@ -124,7 +128,9 @@ class HistoryStore:
             return self._set_aside(workspace, path, error)
         try:
             raw = json.loads(text)
-            return Conversation([_exchange(item) for item in raw.get("exchanges", [])])
+            exchanges = [_exchange(item) for item in raw.get("exchanges", [])]
+            names = self._names
+            return Conversation(exchanges if names is None else _with_names(exchanges, names.open))
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             return self._set_aside(workspace, path, error)
 
@@ -146,6 +152,8 @@ class HistoryStore:
         if redactor is not None:
             exchanges = [replace(item, question=redactor(item.question),
                                  answer=redactor(item.answer)) for item in exchanges]
+        if self._names is not None and self._seal_names_for(workspace):
+            exchanges = _with_names(exchanges, self._names.seal)
         self.folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"workspace": workspace,
                            "exchanges": [asdict(item) for item in exchanges]}, indent=1)
@@ -184,6 +192,12 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(handle)
     finally:
         os.close(handle)
+
+
+def _with_names(exchanges: list[Exchange], change: Callable[[str], str]) -> list[Exchange]:
+    """The exchanges with each source's name and path passed through ``change``."""
+    return [replace(item, citations=[replace(ref, source=change(ref.source), path=change(ref.path))
+                                     for ref in item.citations]) for item in exchanges]
 
 
 def _exchange(item: dict[str, Any]) -> Exchange:

@@ -17,6 +17,7 @@ from app.audit import AuditLog, AuditTrail, AuditWriteError
 from app.history import HistoryStore
 from app.library_service import LibraryService
 from app.model_service import ModelService
+from app.name_key import name_key, name_key_exists
 from app.paths import DataPaths
 from app.settings import Settings, SettingsStore
 from app.workspaces import WorkspaceService
@@ -24,6 +25,7 @@ from models.catalog import ModelCatalog
 from models.llm import LlmRuntime
 from models.runtime import LlamaCppRuntime, probe_loadable
 from rag.library import Library
+from rag.names import NameSeal
 from rag.ocr import OcrCache, ScanReader
 
 if TYPE_CHECKING:
@@ -93,7 +95,8 @@ class Services:
         return self._library.get()
 
     def history(self) -> HistoryStore:
-        return HistoryStore(self.paths.history_dir, redactor_for=self._history_redactor)
+        return HistoryStore(self.paths.history_dir, redactor_for=self._history_redactor,
+                            names=_name_seal(), seal_names_for=self._seals_names)
 
     def workspaces(self) -> WorkspaceService:
         return WorkspaceService(self.library(), self.history(),
@@ -153,7 +156,8 @@ class Services:
     # ----- the choices
     def _open_library(self) -> LibraryService:
         library = Library(self.paths.index_dir, open_index=self._vector_index.get,
-                          on_recovered=self._record_recovered)
+                          on_recovered=self._record_recovered,
+                          names=_name_seal(), seal_names_for=self._seals_names)
         scans = ScanReader(cache=OcrCache(self.paths.ocr_cache_dir))
         return LibraryService(library, lambda: self.settings.rag, self._embedder.get,
                               embedder_named=self._embedder_named,
@@ -208,6 +212,10 @@ class Services:
         adapters = self.settings.llm.workspace_adapters  # a renamed workspace keeps its adapter
         if old in adapters and adapters.get(new) != adapters[old]:
             self.settings_store.update("llm", workspace_adapters={**adapters, new: adapters[old]})
+
+    def _seals_names(self, workspace: str) -> bool:
+        """A strict workspace stores file names and titles sealed (rag.names)."""
+        return self.privacy_policy(workspace).redacts_index
 
     def _history_redactor(self, workspace: str) -> Callable[[str], str] | None:
         """Conversation history follows the workspace's policy: redacted as its index is."""
@@ -264,3 +272,9 @@ def build_services(paths: DataPaths | None = None, *, runtime: LlmRuntime | None
         runtime = LlamaCppRuntime(threads=llm.threads, context_cap=llm.context_cap)
     return Services(paths, settings, catalog, runtime, embedder=embedder,
                     pii_analyzer=pii_analyzer, audit=audit)
+
+
+def _name_seal() -> NameSeal:
+    """Seals a strict workspace's names with the key outside the data folder (made on the
+    first name sealed, never just to look one up)."""
+    return NameSeal(name_key, exists=name_key_exists)

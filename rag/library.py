@@ -18,6 +18,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from rag.documents import LoadedDocument
 from rag.embedder import Embedder
 from rag.errors import EmbedderMismatch, IndexStoreError
 from rag.index import ChromaIndex, VectorHit, collection_name
+from rag.names import NameSeal
 from rag.ocr.scan import PageScan
 from rag.store import DocumentRecord, LibraryStore, StoredChunk, chunk_id
 from rag.write_lock import WriteLock
@@ -279,8 +281,13 @@ class Library:
 
     def __init__(self, root: Path, *,
                  open_index: Callable[[], ChromaIndex] | None = None,
-                 on_recovered: RecoveredFn | None = None) -> None:
+                 on_recovered: RecoveredFn | None = None,
+                 names: NameSeal | None = None,
+                 seal_names_for: Callable[[str], bool] = lambda workspace: False) -> None:
+        """``names`` opens sealed paths and titles, and seals those of the workspaces for which
+        ``seal_names_for(name)`` is true (see :mod:`rag.names`)."""
         self.root, self._on_recovered = root, on_recovered
+        self._names, self._seal_names_for = names, seal_names_for
         self._open_index = open_index or (lambda: ChromaIndex(root / "chroma"))
         self._index: ChromaIndex | None = None
         self._open: dict[str, Workspace] = {}
@@ -302,8 +309,9 @@ class Library:
         folder = self._folder(name)
         folder.mkdir(parents=True, exist_ok=True)
         _write_marker(folder / "workspace.json", json.dumps({"name": name}))
-        workspace = Workspace(name, LibraryStore(folder / "library.sqlite"), self.index,
-                              on_recovered=self._on_recovered)
+        store = LibraryStore(folder / "library.sqlite", names=self._names,
+                             seal_names=partial(self._seal_names_for, name))
+        workspace = Workspace(name, store, self.index, on_recovered=self._on_recovered)
         self._open[name] = workspace
         return workspace
 

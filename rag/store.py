@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rag.chunking import Chunk
 from rag.documents import LoadedDocument
+from rag.names import NameSeal
 from rag.ocr.scan import LOW_CONFIDENCE, PageScan
 
 SCHEMA = """
@@ -96,9 +97,12 @@ def keyword_query(text: str) -> str:
 
 
 class LibraryStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, names: NameSeal | None = None,
+                 seal_names: Callable[[], bool] = lambda: False) -> None:
+        """``names`` opens sealed paths and titles (and seals new ones while ``seal_names()``
+        says so: a strict workspace's; see :mod:`rag.names`)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path, self._names, self._seal_names = path, names, seal_names
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -121,12 +125,28 @@ class LibraryStore:
         return row[0] if row else None
 
     def doc_for_path(self, path: str) -> str | None:
-        row = self._db.execute("SELECT doc_id FROM paths WHERE path=?", (path,)).fetchone()
+        forms = self._forms(path)
+        row = self._db.execute(f"SELECT doc_id FROM paths WHERE path IN ({_marks(forms)})",
+                               forms).fetchone()
         return row[0] if row else None
 
     def paths_of(self, doc_id: str) -> list[str]:
-        rows = self._db.execute("SELECT path FROM paths WHERE doc_id=? ORDER BY path", (doc_id,))
-        return [row[0] for row in rows]
+        rows = self._db.execute("SELECT path FROM paths WHERE doc_id=?", (doc_id,))
+        return sorted(self._shown(row[0]) for row in rows)
+
+    # ----- names as stored: sealed in a strict workspace, as given otherwise
+    def _stored(self, name: str) -> str:
+        return self._names.seal(name) if self._names is not None and self._seal_names() \
+            else name
+
+    def _shown(self, stored: str) -> str:
+        return self._names.open(stored) if self._names is not None else stored
+
+    def _forms(self, name: str) -> list[str]:
+        """Every way ``name`` may be stored (as given, sealed): a policy may have changed."""
+        names = self._names
+        sealing = names is not None and (names.in_use or self._seal_names())
+        return [name, names.seal(name)] if names is not None and sealing else [name]
 
     def mark(self, doc_id: str, state: str, *, size: int = 0) -> None:
         self._db.execute(
@@ -144,11 +164,14 @@ class LibraryStore:
     def link_path(self, path: str, doc_id: str) -> str | None:
         """Point ``path`` at ``doc_id``; returns the document it pointed at before, if another."""
         previous = self.doc_for_path(path)
-        self._db.execute("INSERT OR REPLACE INTO paths(path, doc_id) VALUES(?,?)", (path, doc_id))
+        self.unlink_path(path)
+        self._db.execute("INSERT INTO paths(path, doc_id) VALUES(?,?)",
+                         (self._stored(path), doc_id))
         return previous if previous != doc_id else None
 
     def unlink_path(self, path: str) -> None:
-        self._db.execute("DELETE FROM paths WHERE path=?", (path,))
+        forms = self._forms(path)
+        self._db.execute(f"DELETE FROM paths WHERE path IN ({_marks(forms)})", forms)
 
     def finish(self, doc_id: str, document: LoadedDocument, chunks: Sequence[Chunk],
                path: str, before_commit: Callable[[], None] | None = None) -> str | None:
@@ -171,7 +194,7 @@ class LibraryStore:
             self._db.execute(
                 "UPDATE documents SET state='done', kind=?, title=?, pages=?, chunks=?, notes=?, "
                 "updated_at=? WHERE doc_id=?",
-                (document.kind, document.title, len(document.pages), len(chunks),
+                (document.kind, self._stored(document.title), len(document.pages), len(chunks),
                  "; ".join(document.notes), time.time(), doc_id))
             replaced = self.link_path(path, doc_id)
             if before_commit is not None:
@@ -215,11 +238,12 @@ class LibraryStore:
     def documents(self) -> list[DocumentRecord]:
         rows = self._db.execute(
             "SELECT doc_id, state, coalesce(kind,''), coalesce(title,''), coalesce(pages,0), "
-            "coalesce(chunks,0), coalesce(bytes,0), coalesce(notes,'') FROM documents "
-            "ORDER BY title")
-        return [DocumentRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                               tuple(self.paths_of(row[0])), *self._scanned(row[0]))
-                for row in rows]
+            "coalesce(chunks,0), coalesce(bytes,0), coalesce(notes,'') FROM documents")
+        records = [DocumentRecord(row[0], row[1], row[2], self._shown(row[3]), row[4], row[5],
+                                  row[6], row[7], tuple(self.paths_of(row[0])),
+                                  *self._scanned(row[0]))
+                   for row in rows.fetchall()]
+        return sorted(records, key=lambda record: record.title)
 
     def _scanned(self, doc_id: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         rows = self._db.execute("SELECT page, confidence FROM scans WHERE doc_id=? ORDER BY page",
@@ -270,6 +294,10 @@ class LibraryStore:
             params += list(doc_ids)
         sql += " ORDER BY bm25(chunk_text) LIMIT ?"
         return [(row[0], row[1]) for row in self._db.execute(sql, [*params, limit])]
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
 
 
 class _Transaction:

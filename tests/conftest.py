@@ -17,6 +17,8 @@ os.environ["ENCLAVE_OFFLINE_ENFORCEMENT"] = "off"
 # The audit trail's seal keys live outside the data folder (the user's config folder by
 # default): the test session keeps them in a temporary folder of its own.
 os.environ["ENCLAVE_AUDIT_KEYS"] = tempfile.mkdtemp(prefix="enclave-audit-keys-")
+# So does the key that seals a strict workspace's file names (app.name_key).
+os.environ["ENCLAVE_NAME_KEYS"] = tempfile.mkdtemp(prefix="enclave-name-keys-")
 
 from app.egress import go_offline, guard  # noqa: E402
 
