@@ -87,14 +87,17 @@ class ChatService:
                  min_relevance: float = 0.3, phrase: bool = True,
                  ensure_model: Callable[[], object] = lambda: None,
                  index_is_redacted: Callable[[str], bool] = lambda workspace: False,
-                 audit: AuditTrail = NO_AUDIT) -> None:
+                 audit: AuditTrail = NO_AUDIT,
+                 answered_by: dict[str, str] | None = None) -> None:
         """``index_is_redacted(workspace)``: the workspace stores redacted text (its privacy
-        policy), so citations are checked against the stored pages, never the files."""
+        policy), so citations are checked against the stored pages, never the files.
+        ``answered_by``: which servers the sources and the model are on (audited)."""
         self._retriever_for, self.runtime = retriever_for, runtime
         self.system_prompt, self.options = system_prompt, options
         self.top_k, self.min_relevance, self.phrase = top_k, min_relevance, phrase
         self._ensure_model = ensure_model
         self._index_is_redacted, self._audit = index_is_redacted, audit
+        self._answered_by = answered_by or {}
 
     def find_evidence(self, question: str, workspace: str,
                       doc_ids: Sequence[str] | None = None) -> EvidenceResult:
@@ -120,7 +123,7 @@ class ChatService:
             answer = self._answer(question, found, cancel)
             on_token(answer.text)
         self._audit.record("answer", workspace=workspace, question_sha256=sha256_text(question),
-                           found=answer.found, cited=_cited_pages(answer))
+                           found=answer.found, cited=_cited_pages(answer), **self._answered_by)
         return answer
 
     def _answer(self, question: str, found: EvidenceResult, cancel: CancelFn) -> Answer:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from app.audit import AuditLog, AuditTrail, AuditWriteError
 from app.history import HistoryStore
@@ -21,12 +22,16 @@ from app.name_key import name_key, name_key_exists
 from app.paths import DataPaths
 from app.settings import Settings, SettingsStore
 from app.workspaces import WorkspaceService
+from core.errors import InputError
 from models.catalog import ModelCatalog
 from models.llm import LlmRuntime
 from models.runtime import LlamaCppRuntime, probe_loadable
+from models.server_runtime import LlamaServerRuntime
+from rag.chroma_server import ChromaServer
 from rag.library import Library
 from rag.names import NameSeal
 from rag.ocr import OcrCache, ScanReader
+from rag.shared import SharedLibrary
 
 if TYPE_CHECKING:
     from app.chat import ChatService
@@ -123,9 +128,21 @@ class Services:
         return ChatService(
             self.library().retriever, self.runtime, system_prompt=settings.llm.system_prompt,
             options=self.models.generation_options(), top_k=settings.rag.top_k,
-            min_relevance=settings.rag.min_relevance, ensure_model=self.models.ensure_loaded,
+            min_relevance=settings.rag.min_relevance, ensure_model=self._ensure_model,
             index_is_redacted=lambda name: self.privacy_policy(name).redacts_index,
-            audit=self.audit)
+            audit=self.audit, answered_by=self.answered_by())
+
+    def answered_by(self) -> dict[str, str]:
+        """Which servers an answer comes from, for the audit trail."""
+        shared = self.settings.shared
+        return {"sources_from": shared.chroma_url or "this desktop",
+                "model_from": getattr(self.runtime, "server", "this desktop")}
+
+    def _ensure_model(self) -> object:
+        """A model server holds its model itself; a local runtime loads the active one."""
+        if isinstance(self.runtime, LlamaServerRuntime):
+            return None
+        return self.models.ensure_loaded()
 
     def contract_phraser(self, *, use_model: bool) -> ModelPhraser | None:
         """None: fixed template wording; otherwise the local model rewords (checked)."""
@@ -155,9 +172,10 @@ class Services:
 
     # ----- the choices
     def _open_library(self) -> LibraryService:
-        library = Library(self.paths.index_dir, open_index=self._vector_index.get,
-                          on_recovered=self._record_recovered,
-                          names=_name_seal(), seal_names_for=self._seals_names)
+        library = shared_library(self.settings, self.paths.index_dir / "shared") or \
+            Library(self.paths.index_dir, open_index=self._vector_index.get,
+                    on_recovered=self._record_recovered,
+                    names=_name_seal(), seal_names_for=self._seals_names)
         scans = ScanReader(cache=OcrCache(self.paths.ocr_cache_dir))
         return LibraryService(library, lambda: self.settings.rag, self._embedder.get,
                               embedder_named=self._embedder_named,
@@ -268,8 +286,8 @@ def build_services(paths: DataPaths | None = None, *, runtime: LlmRuntime | None
     settings = SettingsStore(paths.settings_file, audit=audit)
     catalog = ModelCatalog(paths.models_dir, probe=probe_loadable)
     if runtime is None:
-        llm = settings.current.llm
-        runtime = LlamaCppRuntime(threads=llm.threads, context_cap=llm.context_cap)
+        runtime = server_runtime(settings.current) or LlamaCppRuntime(
+            threads=settings.current.llm.threads, context_cap=settings.current.llm.context_cap)
     return Services(paths, settings, catalog, runtime, embedder=embedder,
                     pii_analyzer=pii_analyzer, audit=audit)
 
@@ -278,3 +296,43 @@ def _name_seal() -> NameSeal:
     """Seals a strict workspace's names with the key outside the data folder (made on the
     first name sealed, never just to look one up)."""
     return NameSeal(name_key, exists=name_key_exists)
+
+
+def shared_library(settings: Settings, locks: Path) -> SharedLibrary | None:
+    """The firm's Chroma server holds the workspaces when the settings name one."""
+    shared = settings.shared
+    if not shared.chroma_url:
+        return None
+    server = ChromaServer(shared.chroma_url, shared.tenant,
+                          read_secret(shared.chroma_token_file, "Chroma token"))
+    return SharedLibrary(server, locks=locks, transport=broker_transport())
+
+
+def server_runtime(settings: Settings) -> LlamaServerRuntime | None:
+    """The firm's model server answers when the settings name one."""
+    shared = settings.shared
+    if not shared.llm_url:
+        return None
+    return LlamaServerRuntime(shared.llm_url, model=shared.llm_model,
+                              api_key=read_secret(shared.llm_key_file, "model server key"),
+                              prompt_style=shared.llm_prompt_style,
+                              context_length=settings.llm.context_cap,
+                              transport=broker_transport())
+
+
+def read_secret(path: str, what: str) -> str | None:
+    """A token kept in a file (empty name: none)."""
+    if not path:
+        return None
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8").strip() or None
+    except OSError as error:
+        raise InputError(f"Your {what} file {path} cannot be read ({error.strerror}).") from None
+
+
+def broker_transport() -> Callable[[], Any] | None:
+    """How connections to the firm's servers leave an isolated process (app.broker); None:
+    directly (a desktop not isolated, or servers on this machine)."""
+    from app.broker import transport_from_environment
+
+    return transport_from_environment()

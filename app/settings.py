@@ -77,6 +77,32 @@ class PrivacySettings(_Section):
         return policies
 
 
+class SharedSettings(_Section):
+    """The firm's servers (empty: workspaces and model on this desktop). Tokens are read from
+    files, never kept in the settings; the allow-list of reachable servers is the
+    administrator's (/etc/enclave/policy.json), not the user's."""
+
+    chroma_url: str = Field("", description="e.g. http://10.0.0.5:8000: matters on the server")
+    tenant: str = Field("default_tenant", min_length=1, max_length=63)
+    chroma_token_file: str = Field("", description="file holding this user's Chroma token")
+    llm_url: str = Field("", description="e.g. http://10.0.0.6:8080: answers from the server")
+    llm_model: str = Field("", max_length=200, description="model name on the server")
+    llm_prompt_style: str = Field("chat", pattern="^(chat|completion)$")
+    llm_key_file: str = Field("", description="file holding this user's model server key")
+
+    @field_validator("chroma_url", "llm_url")
+    @classmethod
+    def _server_url(cls, url: str) -> str:
+        from urllib.parse import urlsplit
+
+        url = url.strip().rstrip("/")
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.hostname
+                    or parts.path or parts.query):
+            raise ValueError("use http://HOST:PORT or https://HOST:PORT")
+        return url
+
+
 class Settings(_Section):
     schema_version: int = SCHEMA_VERSION
     active_model: str | None = None
@@ -84,6 +110,7 @@ class Settings(_Section):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     rag: RagSettings = Field(default_factory=RagSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    shared: SharedSettings = Field(default_factory=SharedSettings)
 
 
 # Each entry upgrades a stored dict from version N to N + 1.

@@ -46,18 +46,16 @@ def collection_name(workspace: str) -> str:
 
 
 class ChromaIndex:
-    def __init__(self, folder: Path) -> None:
-        import chromadb
-        from chromadb.config import Settings
+    """On a folder of this desktop (``PersistentClient``), or on any Chroma client given as
+    ``client`` (``rag.shared`` gives one talking to the firm's Chroma server)."""
 
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
-            self._client = chromadb.PersistentClient(
-                path=str(folder), settings=Settings(anonymized_telemetry=False))
-        except Exception as error:
-            raise IndexStoreError(f"The vector index in {folder} cannot be opened ({error}).") \
-                from None
+    def __init__(self, folder: Path | None = None, *, client: Any = None) -> None:
+        self._client = client if client is not None else _persistent_client(folder)
         self._collections: dict[str, Any] = {}
+
+    @property
+    def client(self) -> Any:
+        return self._client
 
     def collection(self, workspace: str) -> Any:
         if workspace not in self._collections:
@@ -97,16 +95,20 @@ class ChromaIndex:
             collection.modify(metadata={**metadata, EMBEDDER_KEY: embedder})
 
     def add(self, workspace: str, ids: Sequence[str], vectors: np.ndarray,
-            metadatas: Sequence[dict[str, Any]]) -> None:
-        self._upsert(self.collection(workspace), ids, vectors, metadatas)
+            metadatas: Sequence[dict[str, Any]], documents: Sequence[str] | None = None) -> None:
+        """Upsert (so writing the same ids twice stores them once); ``documents``, when given,
+        are stored beside the vectors (a shared matter keeps its keyword text there)."""
+        self._upsert(self.collection(workspace), ids, vectors, metadatas, documents)
 
     @staticmethod
     def _upsert(collection: Any, ids: Sequence[str], vectors: np.ndarray,
-                metadatas: Sequence[dict[str, Any]]) -> None:
+                metadatas: Sequence[dict[str, Any]],
+                documents: Sequence[str] | None = None) -> None:
         for first in range(0, len(ids), ADD_BATCH):
             end = first + ADD_BATCH
+            texts = {"documents": list(documents[first:end])} if documents is not None else {}
             collection.upsert(ids=list(ids[first:end]), embeddings=vectors[first:end],
-                              metadatas=list(metadatas[first:end]))
+                              metadatas=list(metadatas[first:end]), **texts)
 
     def delete_document(self, workspace: str, doc_id: str) -> None:
         self.collection(workspace).delete(where={"doc_id": doc_id})
@@ -196,6 +198,21 @@ class ChromaIndex:
         for leftover in (name + RETIRED, name + STAGING):
             if leftover in present:
                 self._delete(leftover)
+
+
+def _persistent_client(folder: Path | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    if folder is None:
+        raise ValueError("ChromaIndex needs a folder or a client")
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(folder),
+                                         settings=Settings(anonymized_telemetry=False))
+    except Exception as error:
+        raise IndexStoreError(f"The vector index in {folder} cannot be opened ({error}).") \
+            from None
 
 
 def _all_ids(collection: Any) -> set[str]:

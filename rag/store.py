@@ -87,13 +87,18 @@ def chunk_id(doc_id: str, ordinal: int) -> str:
     return f"{doc_id[:32]}-{ordinal:05d}"
 
 
-def keyword_query(text: str) -> str:
-    """An FTS5 OR-query of the question's content words (quoted, so nothing is syntax)."""
+def keyword_terms(text: str, limit: int = 32) -> list[str]:
+    """The question's content words, lower case, each once, in order."""
     terms: list[str] = []
     for term in _TERM.findall(text.lower()):
         if len(term) > 1 and term not in STOPWORDS and term not in terms:
             terms.append(term)
-    return " OR ".join(f'"{term}"' for term in terms[:32])
+    return terms[:limit]
+
+
+def keyword_query(text: str) -> str:
+    """An FTS5 OR-query of the question's content words (quoted, so nothing is syntax)."""
+    return " OR ".join(f'"{term}"' for term in keyword_terms(text))
 
 
 class LibraryStore:
