@@ -118,9 +118,11 @@ class LibraryService:
                                status=result.status, pages=result.pages, chunks=result.chunks,
                                redacted_index=transform is not None)
 
+        # OCR of a document whose text is stored redacted is not cached as read.
+        scans = self._scans.uncached() if transform is not None and self._scans else self._scans
         report = ingest(paths, workspace=self._workspace(workspace), embedder=embedder,
                         chunking=chunking, password=password, transform=transform,
-                        scans=self._scans, progress=progress, cancel=cancel, record=record)
+                        scans=scans, progress=progress, cancel=cancel, record=record)
         self._workspace(workspace).record_treatment(treatment)
         return report
 

@@ -45,6 +45,11 @@ class ScanReader:
         self._engine, self.cache, self.dpi = engine, cache, dpi
         self.workers = workers or min(2, os.cpu_count() or 1)
 
+    def uncached(self) -> ScanReader:
+        """The same reader keeping no copy of what it reads (for text that must not be stored
+        as read: a strict workspace's)."""
+        return ScanReader(self._engine, None, self.dpi, self.workers)
+
     def forget(self, source_hash: str) -> None:
         """Drop the cached OCR of the document with content hash ``source_hash``."""
         if self.cache is not None:

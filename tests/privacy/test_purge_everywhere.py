@@ -80,3 +80,22 @@ def test_a_purged_document_leaves_no_word_of_its_text_title_or_path(
     assert _holding(services.paths.root) == []  # while the app still runs
     services.close()
     assert _holding(services.paths.root) == []
+
+
+def test_a_purged_scan_leaves_no_ocr_words_and_strict_caches_none(
+        request: pytest.FixtureRequest, services: Services, tmp_path: Path) -> None:
+    """A scanned PDF (image only, read by the real Tesseract): its OCR is cached by content,
+    except under strict, and the cache entries go with a purge."""
+    from tests.ocr.scans import write_scanned_pdf
+
+    scan = write_scanned_pdf(tmp_path / "scan.pdf", [
+        "Clinic memo\n\nThe zorbifraxate protocol was approved for the quarterly review."])
+    assert services.library().ingest([scan], workspace="ws").count("indexed") == 1
+    cache = services.paths.ocr_cache_dir
+    cached = list(cache.rglob("*.json")) if cache.exists() else []
+    strict = services.privacy_policy("ws").redacts_index
+    assert (cached == []) == strict, request.node.name
+    assert _holding(services.paths.root)  # OCR read the planted word, and it was stored
+    services.library().purge("ws", str(scan))
+    services.close()
+    assert _holding(services.paths.root) == []
