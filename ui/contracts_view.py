@@ -8,6 +8,7 @@ Cancel; the summary itself comes from app.contracts (Qt-free, deterministic, gro
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,24 +35,42 @@ DROP_HINT = ("<p style='margin:30px; color:gray' align='center'>Drop a contract 
              "DOCX, TXT) or choose one, to get each key term with its quote and page.</p>")
 
 
+def display_title(summary: Any) -> str:
+    """The contract's title; a bare file name ("acme_msa_v3.pdf") reads as words."""
+    title = str(summary.title).strip()
+    source = Path(str(summary.source))
+    if not title or title in (source.name, source.stem):
+        title = re.sub(r"[_]+", " ", source.stem).strip() or source.name
+    return title
+
+
 def summary_html(summary: Any) -> str:
-    rows = "".join(_field_row(index, field) for index, field in enumerate(summary.fields))
+    seen: dict[tuple[int, int, int], str] = {}  # a quote shown once; later fields point to it
+    rows = "".join(_field_row(index, field, seen) for index, field in enumerate(summary.fields))
     risks = "".join(f"<li><b>{html.escape(risk.title)}</b>: {html.escape(risk.explanation)}</li>"
                     for risk in summary.risks) or "<li>None found.</li>"
-    return (f"<h3>{html.escape(summary.title)}</h3><p>{html.escape(summary.overview)}</p>"
+    return (f"<h3>{html.escape(display_title(summary))}</h3>"
+            f"<p style='color:gray'>{html.escape(summary.source)}</p>"
+            f"<p>{html.escape(summary.overview)}</p>"
             f"<table cellpadding='4' width='100%'>{rows}</table>"
             f"<h4>Unusual or risky terms</h4><ul>{risks}</ul>")
 
 
-def _field_row(index: int, field: Any) -> str:
+def _field_row(index: int, field: Any, seen: dict[tuple[int, int, int], str]) -> str:
     statement = html.escape(field.statement)
     if field.found and not field.verified:
         statement = f"<span style='color:#b00020'>UNVERIFIED</span> {statement}"
     quote = ""
     if field.citation is not None:  # the best quote, then the field's other places
         for number, citation in enumerate((field.citation, *field.more_citations)):
-            quote += (f"<br><a href='quote:{index}:{number}'>p. {citation.page}</a> "
-                      f"<i>“{html.escape(citation.quote[:240])}”</i>")
+            link = f"<a href='quote:{index}:{number}'>p. {citation.page}</a>"
+            key = (citation.page, citation.start, citation.end)
+            if key in seen:
+                quote += f"<br>{link} <i>(the passage quoted for {html.escape(seen[key])})</i>"
+                continue
+            seen[key] = field.label
+            text = " ".join(citation.quote.split())  # whole, its line breaks reflowed
+            quote += f"<br>{link} <i>“{html.escape(text)}”</i>"
     return f"<tr><td valign='top' width='26%'><b>{html.escape(field.label)}</b></td>" \
            f"<td>{statement}{quote}</td></tr>"
 
@@ -59,6 +78,7 @@ def _field_row(index: int, field: Any) -> str:
 class ContractsView(QWidget):
     sig_summary_shown = Signal(object)  # app.contracts.ContractSummary
     sig_quote_clicked = Signal(object)  # ui.review_view.Target
+    sig_exported = Signal(object)  # the path written
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -70,10 +90,14 @@ class ContractsView(QWidget):
         self._job: Job | None = None
         self._job_workspace: str | None = None
         self._kept: dict[str, tuple[Any, Path | None, str]] = {}  # per workspace
+        self.library_records: list[Any] = []
         self._build()
 
     def _build(self) -> None:
         self.choose_button = QPushButton("Choose contract…")
+        self.library_button = QPushButton("From the library…")
+        self.library_button.setToolTip("Summarize a document already in this workspace")
+        self.library_button.clicked.connect(self.choose_from_library)
         self.export_button = QPushButton("Export…")
         self.cancel_button = QPushButton("Cancel")
         self.progress = QProgressBar()
@@ -82,7 +106,8 @@ class ContractsView(QWidget):
         self.view.setOpenLinks(False)
         self.view.setHtml(DROP_HINT)
         layout = QVBoxLayout(self)
-        layout.addWidget(wrapping_row(self.choose_button, self.export_button, self.cancel_button))
+        layout.addWidget(wrapping_row(self.choose_button, self.library_button, self.export_button,
+                                      self.cancel_button))
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
@@ -122,6 +147,22 @@ class ContractsView(QWidget):
                                               "Contracts (*.pdf *.docx *.txt *.md *.html)")
         if name:
             self.summarize(Path(name))
+
+    def set_library(self, records: list[Any]) -> None:
+        """The workspace's documents, offered by "From the library…"."""
+        self.library_records = [record for record in records if record.paths]
+        self._set_busy(self._job is not None and not self._job.is_done)
+
+    def choose_from_library(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        names = [Path(record.paths[0]).name for record in self.library_records]
+        if not names:
+            return
+        name, ok = QInputDialog.getItem(self, "Summarize a library document",
+                                        "Contract to summarize:", names, 0, False)
+        if ok and name in names:
+            self.summarize(Path(self.library_records[names.index(name)].paths[0]))
 
     def summarize(self, path: Path) -> Job | None:
         if self.workspace is None:
@@ -175,7 +216,10 @@ class ContractsView(QWidget):
     def _on_export(self) -> None:
         if self.summary is None:
             return
-        name, _ = QFileDialog.getSaveFileName(self, "Export summary", "summary.md",
+        stem = self._source.stem if self._source is not None else "contract"
+        folder = self._source.parent if self._source is not None else Path.home()
+        name, _ = QFileDialog.getSaveFileName(self, "Export summary",
+                                              str(folder / f"{stem}.summary.md"),
                                               "Markdown (*.md);;Word (*.docx);;PDF (*.pdf)")
         if name:
             self.export_to(Path(name))
@@ -183,11 +227,16 @@ class ContractsView(QWidget):
     def export_to(self, path: Path) -> Job:
         from app.contracts import export_summary
 
-        return Job(export_summary, self.summary, path).on_failure(
-            lambda error: show_error(self, error)).start(self.runner)
+        return Job(export_summary, self.summary, path).on_success(self._on_exported) \
+            .on_failure(lambda error: show_error(self, error)).start(self.runner)
+
+    def _on_exported(self, path: object) -> None:
+        self.status.setText(f"Saved {Path(str(path)).name} in {Path(str(path)).parent}")
+        self.sig_exported.emit(path)
 
     def _set_busy(self, busy: bool) -> None:
         self.cancel_button.setEnabled(busy)
         self.choose_button.setEnabled(not busy)
+        self.library_button.setEnabled(not busy and bool(self.library_records))
         self.export_button.setEnabled(not busy and self.summary is not None)
         self.progress.setVisible(busy)

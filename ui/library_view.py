@@ -64,6 +64,7 @@ class LibraryView(QWidget):
     sig_documents_listed = Signal(int)
     sig_ingest_finished = Signal(object)  # rag.ingest.IngestReport
     sig_document_activated = Signal(object)  # rag.store.DocumentRecord
+    sig_summarize_requested = Signal(object)  # rag.store.DocumentRecord, as a contract
     sig_busy_changed = Signal(bool)  # documents are being added (or re-embedded), or no longer
 
     def __init__(self, services: Services, runner: JobRunner, parent: QWidget | None = None):
@@ -122,6 +123,8 @@ class LibraryView(QWidget):
         table.itemSelectionChanged.connect(self._on_selection_changed)
         table.itemActivated.connect(self._on_item_activated)
         table.itemClicked.connect(self._on_item_clicked)  # one click opens it for review
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._on_context_menu)
         table.setToolTip("Click a document to review it; Ctrl- or Shift-click to select "
                          "several (to remove them)")
         _fit_columns(table)
@@ -309,6 +312,21 @@ class LibraryView(QWidget):
 
         if QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier:
             self.sig_document_activated.emit(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def _on_context_menu(self, position: Any) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        item = self.table.itemAt(position)
+        if item is None:
+            return
+        record = item.data(0, Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        menu.addAction("Review", lambda: self.sig_document_activated.emit(record))
+        menu.addAction("Summarize as a contract",
+                       lambda: self.sig_summarize_requested.emit(record))
+        menu.addSeparator()
+        menu.addAction("Remove…", self._on_remove)
+        menu.exec(self.table.viewport().mapToGlobal(position))
 
     def _on_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
         self.sig_document_activated.emit(item.data(0, Qt.ItemDataRole.UserRole))

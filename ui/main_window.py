@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.library.sig_documents_listed.connect(self._on_documents_listed)
         self.library.sig_document_activated.connect(self._on_document_activated)
         self.library.sig_busy_changed.connect(self.chat.set_indexing)
+        self.library.sig_summarize_requested.connect(self.summarize_record)
         self.chat.sig_citation_clicked.connect(self._on_citation_clicked)
         self.contracts.sig_quote_clicked.connect(self.review.open_target)
         self.contracts.sig_summary_shown.connect(lambda summary: self.library.refresh())
@@ -176,11 +177,18 @@ class MainWindow(QMainWindow):
         """The welcome page stays until the workspace's first question; with documents it
         says they are ready (and suggests the sample's question)."""
         self.chat.welcome.set_documents(count, sample=self.workspace == SAMPLE_WORKSPACE)
+        self.contracts.set_library(self.library.documents)
         self.chat.show_welcome(True)
 
     def _on_document_activated(self, record: Any) -> None:
         if self.workspace is not None:
             self.review.open_record(self.workspace, record)
+
+    def summarize_record(self, record: Any) -> None:
+        """A library document summarized as a contract, in the Contracts tab."""
+        if record.paths:
+            self.middle.setCurrentWidget(self.contracts)
+            self.contracts.summarize(Path(record.paths[0]))
 
     def _on_citation_clicked(self, ref: Any) -> None:
         if self.workspace is not None:

@@ -105,7 +105,8 @@ def write_pdf(summary: ContractSummary, path: Path) -> None:
 
     def block(text: str, size: int = 10, gap: float = 2.0) -> None:
         pdf.set_font_size(size)
-        pdf.multi_cell(0, size * 0.5, encode(text) or " ", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.5, encode(text) or " ", new_x="LMARGIN", new_y="NEXT",
+                       align="L")  # fpdf justifies by default: "Contract      summary:"
         pdf.ln(gap)
 
     block(f"Contract summary: {summary.title}", 15)

@@ -175,3 +175,41 @@ def test_settings_label_the_model_in_use_and_explain_imports_and_policies(
     labels = [label.text() for label in dialog.findChildren(QLabel)]
     assert any("GGUF" in text and "USB" in text for text in labels)
     dialog.close()
+
+
+def test_a_library_document_is_summarized_from_its_menu_with_whole_quotes_each_shown_once(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path,
+        monkeypatch: Any) -> None:
+    import shutil
+
+    from PySide6.QtWidgets import QInputDialog
+
+    import app.samples
+
+    window = make_window(FakeRuntime())
+    create_workspace(qtbot, window, "Deals")
+    contract = tmp_path / "northwind_services_agreement.md"
+    shutil.copy(Path(app.samples.__file__).with_name("services_agreement.md"), contract)
+    with qtbot.waitSignal(window.library.sig_ingest_finished, timeout=120_000):
+        window.library.add_paths([contract])
+    qtbot.waitUntil(lambda: window.contracts.library_button.isEnabled(), timeout=30_000)
+    record = window.library.documents[0]
+    with qtbot.waitSignal(window.contracts.sig_summary_shown, timeout=300_000) as blocker:
+        window.library.sig_summarize_requested.emit(record)
+    assert window.middle.currentWidget() is window.contracts
+    summary = blocker.args[0]
+    shown = " ".join(window.contracts.view.toPlainText().split())
+    assert not shown.startswith("northwind_services_agreement")
+    quotes = [" ".join(c.quote.split()) for field in summary.fields if field.citation
+              for c in (field.citation, *field.more_citations)]
+    assert quotes and all(quote in shown for quote in quotes)  # whole, never cut
+    for quote in set(quotes):
+        assert shown.count(f"“{quote}”") == 1, quote
+    output = tmp_path / "northwind.summary.pdf"
+    with qtbot.waitSignal(window.contracts.sig_exported, timeout=60_000):
+        window.contracts.export_to(output)
+    assert window.contracts.status.text().startswith("Saved northwind.summary.pdf")
+    monkeypatch.setattr(QInputDialog, "getItem",
+                        staticmethod(lambda *args: (contract.name, True)))
+    with qtbot.waitSignal(window.contracts.sig_summary_shown, timeout=300_000):
+        window.contracts.choose_from_library()
