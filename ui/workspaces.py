@@ -93,6 +93,7 @@ class WorkspacesView(QWidget):
     def ask_new(self) -> None:
         name, ok = QInputDialog.getText(self, "New workspace", "Name of the workspace "
                                         "(for example a client or matter):")
+        self._back_to_window()
         if ok and name.strip():
             self.create_named(name.strip())
 
@@ -101,10 +102,19 @@ class WorkspacesView(QWidget):
         if old is None:
             return
         new, ok = QInputDialog.getText(self, "Rename workspace", "New name:", text=old)
+        self._back_to_window()
         if ok and new.strip() and new.strip() != old:
             Job(self.services.workspaces().rename, old, new.strip()).on_success(
                 lambda name: self._on_renamed(old, name)).on_failure(self._on_error) \
                 .start(self.runner)
+
+    def _back_to_window(self) -> None:
+        """A closed dialog may leave no window active (no window manager, or one that does not
+        hand focus back): the window's shortcuts (Ctrl+O) would then do nothing."""
+        window = self.window()
+        window.activateWindow()
+        window.raise_()
+        self.setFocus()
 
     def _on_renamed(self, old: str, new: str) -> None:
         self.sig_workspace_renamed.emit(old, new)

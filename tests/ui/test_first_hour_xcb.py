@@ -109,3 +109,10 @@ def test_clicking_a_multi_line_pdf_citation_marks_every_line_of_the_quote_on_the
         or " ".join(seen["passage_text"].split()) in " ".join(seen["marked_text"].split())
     assert seen["zoom"] == "Fit width" and seen["page_width"] >= seen["pane_width"] - 4
     assert seen["zoomed_width"] > seen["page_width"] and seen["zoomed_lines"] >= 2
+
+
+def test_ctrl_o_opens_the_add_dialog_right_after_a_workspace_is_made_with_the_keyboard(
+        tmp_path: Path, enclave_home: Path) -> None:
+    seen = run_scene("new-then-ctrl-o", enclave_home, tmp_path)
+    assert seen["workspace"] == "Matter B", seen
+    assert seen["opened"] == ["add files"], seen

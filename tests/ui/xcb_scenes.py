@@ -285,6 +285,41 @@ def pdf_citation(home: Path, shot: Path | None, file: Path | None) -> dict[str, 
     return result
 
 
+@scene
+def new_then_ctrl_o(home: Path, shot: Path | None, file: Path | None) -> dict[str, Any]:
+    """Ctrl+Shift+N, a name, Return, then Ctrl+O, all typed on the keyboard (xdotool): the
+    add-files dialog must open (recorded instead of shown)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    opened: list[str] = []
+
+    def record(*args: Any, **kwargs: Any) -> tuple[list[str], str]:
+        opened.append("add files")
+        return [], ""
+
+    QFileDialog.getOpenFileNames = staticmethod(record)  # type: ignore[method-assign]
+    window = open_window(home)
+    window.activateWindow()
+    pause(1.0)
+    typist = subprocess.Popen(["sh", "-c", "xdotool key ctrl+shift+n; sleep 3; "
+                               "xdotool type --delay 40 'Matter B'; xdotool key Return; "
+                               "sleep 3; xdotool key ctrl+o"])
+    wait_until(lambda: typist.poll() is not None, timeout=120)
+    end = time.monotonic() + 60
+    wait_until(lambda: window.workspace == "Matter B" or time.monotonic() > end)
+    focus = type(QApplication_focus()).__name__
+    result = {"workspace": window.workspace, "opened": opened, "focus": focus,
+              "active": window.isActiveWindow()}
+    window.close()
+    return result
+
+
+def QApplication_focus() -> Any:  # noqa: N802
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.focusWidget()
+
+
 def pause_and_shoot(window: Any, shot: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
