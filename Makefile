@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench eval lint installer installer-test screenshots clean adapter
+.PHONY: setup run test bench eval lint installer installer-test installer-proof screenshots clean adapter
 
 setup:
 	@bash installers/setup_env.sh
@@ -68,7 +68,11 @@ installer: setup
 	bash installers/build_installer.sh $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY)) $(INSTALLER_ARGS)
 
 installer-test: installer
-	ENCLAVE_BUNDLE=$$(ls -t dist/enclave-*.tar.gz | head -1) $(PY) -m pytest -q tests/installers
+	ENCLAVE_BUNDLE=$$(ls -t dist/enclave-*-linux-*.tar.gz | head -1) $(PY) -m pytest -q tests/installers
+
+# The archive installed and used on a bare Debian 12 root with no network (root; ~15 min).
+installer-proof: installer
+	bash installers/proof/debian12.sh
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

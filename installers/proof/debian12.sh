@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The offline installer, proven on a bare Debian 12 with no network (make installer-proof).
+#
+#   installers/proof/debian12.sh [ARCHIVE]      default: the newest dist/enclave-*.tar.gz
+#
+# Needs root (debootstrap, chroot, namespaces) and a built archive with its companion
+# .deb folder (make installer). Steps:
+#   1. a bare Debian 12 root (installers/proof/minbase.sh, cached), copied afresh;
+#   2. the archive, the .deb folder and the test inputs copied in; a second archive, the same
+#      app as version N+1, is made for the upgrade (installers.build --app-dir, re-signed);
+#   3. the root entered with no network at all (own network, mount and pid namespaces,
+#      pivot_root), where installers/proof/inside.sh installs as an administrator would and runs
+#      every check as an ordinary user;
+#   4. the results: one line per check, the window's screenshot as PNG, the install time.
+# Not part of make test or CI: it takes about 15 minutes on two busy cores.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+HERE=installers/proof
+PROOF=.cache/proof
+ROOT=$PROOF/root
+OUT=$PROOF/out
+VENV=${ENCLAVE_VENV:-.cache/installer-venv}
+
+fail() { echo "installer-proof: $*" >&2; exit 1; }
+
+[[ $(id -u) == 0 ]] || fail "needs root (debootstrap, chroot and namespaces)"
+ARCHIVE=${1:-$(ls -t dist/enclave-*-linux-*.tar.gz 2>/dev/null | head -1)}
+[[ -f $ARCHIVE ]] || fail "no archive: run make installer first"
+NAME=$(basename "$ARCHIVE" .tar.gz)
+VERSION=${NAME#enclave-}
+VERSION=${VERSION%-linux-*}
+DEBS=$(dirname "$ARCHIVE")/enclave-$VERSION-debian12-debs.tar.gz
+[[ -f $DEBS ]] || fail "no companion .deb archive $DEBS (make installer builds it)"
+KEY=${SIGNING_KEY:-.cache/installer-dev-key.pem}
+
+next_version() {
+    # The same frozen app as version N+1: enough to prove the upgrade path (data, history and
+    # audit trail survive, the new version runs them), without freezing twice. It comes from
+    # the archive itself (or from the build's frozen folder beside it, which is the same app).
+    local next="$VERSION.1" out=$PROOF/next app
+    local archive=$out/enclave-$next-linux-x86_64.tar.gz
+    [[ -f $archive && $archive -nt $ARCHIVE ]] && { echo "$next"; return; }
+    rm -rf "$out" && mkdir -p "$out"
+    app=$(dirname "$ARCHIVE")/work/dist/enclave
+    if [[ ! -d $app ]]; then
+        tar -xzf "$ARCHIVE" -C "$out"
+        app=$out/$NAME/payload/app
+    fi
+    "$VENV/bin/python" -m installers.build --app-dir "$app" --version "$next" --out "$out" \
+        --signing-key "$KEY" >&2
+    rm -rf "${out:?}/$NAME" "$out/enclave-$next-linux-x86_64"
+    echo "$next"
+}
+
+tools() {
+    # Test tools only, never needed by Enclave: an X server, and xwininfo/xdotool to find and
+    # drive the window. Resolved like the companion folder, against the bare root.
+    [[ -f $PROOF/tools-debs/Packages ]] && return
+    "$VENV/bin/python" -m installers.offline_debs --package xvfb --package x11-utils \
+        --package xdotool --out "$PROOF/tools-debs" \
+        --base-status "$BASE/var/lib/dpkg/status" >&2
+}
+
+prepare_root() {
+    rm -rf "$ROOT" "$OUT"
+    mkdir -p "$OUT"
+    cp -a "$BASE" "$ROOT"
+    local media=$ROOT/media/enclave
+    mkdir -p "$media" "$ROOT/proof"
+    cp "$ARCHIVE" "$DEBS" "$PROOF/next/enclave-$NEXT-linux-x86_64.tar.gz" "$media/"
+    chmod -R a+rX "$media"
+    cp -a "$PROOF/tools-debs" "$ROOT/proof/tools-debs"
+    cp "$HERE/inside.sh" "$ROOT/proof/"
+    # The inputs: the sample documents, a scanned page, a PDF with personal data, a contract.
+    PYTHONPATH=$PWD .venv/bin/python -m tests.installers.proof_inputs "$ROOT/proof/inputs"
+}
+
+enter_offline() {
+    # Own network namespace (only a loopback, down), mount and pid namespaces; pivot_root
+    # rather than chroot, so that the app's own user namespace (its OS-enforced offline mode)
+    # is allowed as on a real machine.
+    unshare --net --mount --pid --fork --kill-child bash -c '
+        set -e
+        root=$1
+        mount --make-rprivate /
+        mount --bind "$root" "$root"
+        mount --rbind /dev "$root/dev"
+        mount -t tmpfs tmpfs "$root/tmp"
+        mkdir -p "$root/.old"
+        cd "$root"
+        pivot_root . .old
+        mount -t proc proc /proc
+        mount -t sysfs sysfs /sys
+        umount -l /.old
+        rmdir /.old
+        exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+            bash /proof/inside.sh "$2" "$3" "$4"' \
+        proof "$PWD/$ROOT" "$NAME" "$VERSION" "$NEXT"
+}
+
+screenshot() {
+    # Xvfb wrote its screen as an XWD file (-fbdir); PNG for the README.
+    [[ -f $ROOT/proof/out/window.xwd ]] || return 0
+    PYTHONPATH=$PWD .venv/bin/python -m tests.installers.proof_inputs --xwd-to-png \
+        "$ROOT/proof/out/window.xwd" "$OUT/window.png"
+}
+
+main() {
+    local started=$SECONDS
+    BASE=$(bash "$HERE/minbase.sh")
+    NEXT=$(next_version)
+    tools
+    prepare_root
+    local status=0
+    enter_offline || status=$?
+    cp -a "$ROOT/proof/out/." "$OUT/" 2>/dev/null || true
+    screenshot
+    PYTHONPATH=$PWD .venv/bin/python -m tests.installers.proof_inputs --check-outputs "$OUT" \
+        >>"$OUT/results.tsv" || status=1
+    echo "installer-proof: results ($((SECONDS - started)) s in all; logs in $OUT):"
+    column -t -s $'\t' "$OUT/results.tsv"
+    grep -q $'\tFAIL\t' "$OUT/results.tsv" && status=1
+    return "$status"
+}
+
+main "$@"
