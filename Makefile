@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench eval lint installer installer-test installer-proof screenshots clean adapter
+.PHONY: setup run test bench eval lint installer installer-test installer-proof screenshots clean adapter fuzz
 
 setup:
 	@bash installers/setup_env.sh
@@ -21,6 +21,13 @@ bench: setup
 	$(PY) -m tests.bench.bench_ingest_peer $(BENCH_PEER_ARGS)
 	$(PY) -m tests.bench.bench_pii
 	$(PY) -m tests.bench.bench_startup
+
+# Fuzz the document readers for FUZZ_MINUTES in all (coverage-guided with atheris, installed
+# here on first use; tests/fuzz/run.py). Crashers go to .cache/fuzz/crashers; FUZZ_ARGS for more.
+FUZZ_MINUTES ?= 10
+fuzz: setup
+	$(PY) -c "import atheris" 2>/dev/null || $(PY) -m pip install -q -c constraints.txt atheris
+	nice -n 10 $(PY) -m tests.fuzz.run --minutes $(FUZZ_MINUTES) $(FUZZ_ARGS)
 
 # The README's screenshots: 100/125/150 % and a dark palette, each on its own Xvfb (xcb).
 screenshots: setup

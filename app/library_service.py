@@ -9,6 +9,7 @@ first use, until :meth:`LibraryService.reembed` moves it to the app's embedder.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class LibraryService:
         self._embedder_name = embedder_name or (lambda: self._embedder().name)
         self._transform_for, self._audit = transform_for, audit
         self._treatment_for = treatment_for
+        self._reindexing = threading.RLock()  # one re-index at a time (window, settings, CLI)
         self._scans = scans  # OCR of scanned pages, with the app's cache
 
     # ----- workspaces
@@ -176,6 +178,20 @@ class LibraryService:
         (after the policy changed), with the files ``also`` given. Documents are re-read from
         their files; one whose file is gone is removed, since its stored text cannot be brought
         under the new policy. Interrupted, the workspace stays outdated (and refused)."""
+        with self._reindexing:
+            return self._reindex(workspace, also, password, progress, cancel)
+
+    def reindex_if_outdated(self, workspace: str, *, progress: ProgressFn = no_progress,
+                            cancel: CancelFn = never_cancel) -> IngestReport:
+        """:meth:`reindex` when the policy changed since the text was stored, else nothing (a
+        re-index started elsewhere meanwhile is waited for, not repeated)."""
+        with self._reindexing:
+            if not self.policy_outdated(workspace):
+                return IngestReport()
+            return self._reindex(workspace, (), None, progress, cancel)
+
+    def _reindex(self, workspace: str, also: Sequence[Path], password: str | None,
+                 progress: ProgressFn, cancel: CancelFn) -> IngestReport:
         records = self.documents(workspace)
         paths = [Path(path) for record in records for path in record.paths
                  if Path(path).exists()]

@@ -53,11 +53,13 @@ DOCUMENT_FILTER = ("Documents (*.pdf *.docx *.txt *.md *.html *.htm *.eml *.png 
 class Listing(NamedTuple):
     documents: list[Any]
     outdated_embedder: str | None  # the earlier embedder of the workspace's vectors, if any
+    policy_outdated: bool = False  # its text was stored under another privacy policy
 
 
 def list_documents(services: Services, workspace: str) -> Listing:
     library = services.library()
-    return Listing(library.documents(workspace), library.outdated_embedder(workspace))
+    return Listing(library.documents(workspace), library.outdated_embedder(workspace),
+                   library.policy_outdated(workspace))
 
 
 class LibraryView(QWidget):
@@ -176,6 +178,8 @@ class LibraryView(QWidget):
         self.documents = list(listing.documents)
         if self._ingest_job is None:
             self.upgrade.offer(listing.outdated_embedder)
+        if self._ingest_job is None and listing.policy_outdated:
+            self._start_reindex()
         self.table.setSortingEnabled(False)
         self.table.clear()
         for record in self.documents:
@@ -218,6 +222,18 @@ class LibraryView(QWidget):
     def _on_reembed_failed(self, error: BaseException) -> None:
         self._batch_done()
         show_error(self, error)
+
+    # ----- indexing again under a privacy policy changed elsewhere (settings.json, the CLI)
+    def _start_reindex(self) -> None:
+        self.results.clear()
+        self.progress_bar.setValue(0)
+        self.progress_label.setText("The privacy policy changed: indexing the documents again…")
+        self.progress_box.show()
+        self._ingest_job = (
+            Job(self.services.library().reindex_if_outdated, self.workspace)
+            .on_progress(self._on_ingest_progress).on_success(self._on_ingested)
+            .on_failure(self._on_ingest_failed).start(self.runner))
+        self.sig_busy_changed.emit(True)
 
     # ----- adding documents
     def choose_files(self) -> None:

@@ -17,14 +17,27 @@ _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject")
 def load_email(path: Path, data: bytes, password: str | None = None) -> LoadedDocument:
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
-    header = "\n".join(f"{name}: {message[name]}" for name in _SHOWN_HEADERS if message[name])
+    header = "\n".join(f"{name}: {_header(message, name)}" for name in _SHOWN_HEADERS
+                       if _header(message, name))
     body, attachments = _body(message)
     text = normalise_text(f"{header}\n\n{body}")
     if not body.strip():
         raise NoTextFound(f"{path.name}: the e-mail has no readable text part.")
     notes = (f"attachments not indexed: {', '.join(attachments)}",) if attachments else ()
-    title = str(message["Subject"] or path.stem)
+    title = _header(message, "Subject") or path.stem
     return LoadedDocument(path, "email", (Page(1, text),), title=title, notes=notes)
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """The header's value, or its raw text when the standard library's parser fails on it
+    (found by fuzzing: a malformed address group raised AttributeError)."""
+    try:
+        value = str(message[name] or "")
+    except Exception:  # noqa: BLE001 - any parser failure: show the header as written
+        value = next((str(value) for key, value in message.raw_items()
+                      if key.lower() == name.lower()), "")
+    # Bytes that are not UTF-8 come back as lone surrogates, which cannot be stored.
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _body(message: EmailMessage) -> tuple[str, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,6 +15,9 @@ _BLOCKS = {
     "p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "header", "footer",
     "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "dd", "dt", "title",
 }
+
+
+_MARKED_SECTION = re.compile(r"<!\[")
 
 
 class _TextCollector(HTMLParser):
@@ -50,10 +54,18 @@ class _TextCollector(HTMLParser):
 
 
 def html_to_text(markup: str) -> tuple[str, str]:
+    try:
+        collector = _collect(markup)
+    except AssertionError:  # html.parser on a "<![word[" section it does not know (fuzzing)
+        collector = _collect(_MARKED_SECTION.sub("&lt;![", markup))
+    return normalise_text("".join(collector.parts)), collector.title.strip()
+
+
+def _collect(markup: str) -> _TextCollector:
     collector = _TextCollector()
     collector.feed(markup)
     collector.close()
-    return normalise_text("".join(collector.parts)), collector.title.strip()
+    return collector
 
 
 def load_html(path: Path, data: bytes, password: str | None = None) -> LoadedDocument:

@@ -56,7 +56,12 @@ def _open(path: Path, data: bytes) -> Image:
 
 
 def frame_count(path: Path, data: bytes) -> int:
-    count = int(getattr(_open(path, data), "n_frames", 1))
+    image = _open(path, data)
+    try:  # counting a TIFF's frames reads every frame's header (found by fuzzing)
+        count = int(getattr(image, "n_frames", 1))
+    except Exception as error:  # Pillow raises many types, SyntaxError included
+        raise CorruptFile(f"{path.name}: the image's pages are damaged and cannot be counted "
+                          f"({str(error)[:160] or type(error).__name__}).") from None
     if count > MAX_PAGES:
         raise TooLarge(f"{path.name}: {count} pages is over the {MAX_PAGES}-page limit.")
     return count

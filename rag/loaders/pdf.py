@@ -55,8 +55,13 @@ def _read_scanned_pages(path: Path, data: bytes, password: str | None, pages: li
         if any(page.text for page in pages):
             return pages, {}  # the text layer stands; only its page images are out of reach
         raise
-    wanted = [page.number for page in pages
-              if needs_ocr(page.text, image_coverage(document, page.number - 1))]
+    def wants_ocr(page: Page) -> bool:
+        try:
+            return needs_ocr(page.text, image_coverage(document, page.number - 1))
+        except DocumentRefused:  # pdfium cannot load this page: its text layer is all there is
+            return False
+
+    wanted = [page.number for page in pages if wants_ocr(page)]
     if not wanted:
         return pages, {}
     dpi = ocr.reader.dpi

@@ -22,7 +22,7 @@ def open_pdf(data: bytes, name: str, passwords: Sequence[str | bytes] = ("",)) -
     for password in passwords or ("",):
         try:
             return pdfium.PdfDocument(data, password=password or None)
-        except pdfium.PdfiumError as error:
+        except (pdfium.PdfiumError, IndexError) as error:
             failure = str(error)
     if "password" in failure.lower():
         raise PasswordRequired(f"{name}: the page images are protected by a password.")
@@ -32,18 +32,32 @@ def open_pdf(data: bytes, name: str, passwords: Sequence[str | bytes] = ("",)) -
 def render_page(document: Any, index: int, dpi: int) -> tuple[Image, int]:
     """Page ``index`` (0-based) in greyscale at ``dpi``, lowered if a side would pass
     MAX_SIDE_PIXELS; returns the image and the resolution actually used."""
-    page = document[index]
-    width, height = page.get_size()  # points, 1/72 inch
-    dpi = min(dpi, int(MAX_SIDE_PIXELS * 72 / max(width, height, 1)))
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    import pypdfium2 as pdfium
+
+    try:
+        page = document[index]
+        width, height = page.get_size()  # points, 1/72 inch
+        dpi = min(dpi, int(MAX_SIDE_PIXELS * 72 / max(width, height, 1)))
+        bitmap = page.render(scale=dpi / 72, grayscale=True)
+    except (pdfium.PdfiumError, IndexError) as error:
+        raise CorruptFile(f"page {index + 1} cannot be rendered for OCR ({error}).") from None
     return bitmap.to_pil(), dpi
 
 
 def image_coverage(document: Any, index: int) -> float:
-    """The share of the page's area under image objects (0..1): a scanned page is ~1."""
+    """The share of the page's area under image objects (0..1): a scanned page is ~1. A page
+    pdfium cannot load (a damaged page pypdf repaired) is refused with CorruptFile."""
+    import pypdfium2 as pdfium
+
+    try:
+        return _coverage(document[index])
+    except (pdfium.PdfiumError, IndexError) as error:
+        raise CorruptFile(f"page {index + 1} cannot be read for OCR ({error}).") from None
+
+
+def _coverage(page: Any) -> float:
     import pypdfium2.raw as pdfium_c
 
-    page = document[index]
     width, height = page.get_size()
     covered = 0.0
     for item in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):

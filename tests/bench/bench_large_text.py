@@ -17,12 +17,15 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CUAD = Path(os.environ.get("ENCLAVE_SHARED_DATA", ROOT.parent.parent / "shared" / "data")) \
@@ -44,8 +47,43 @@ def generate(megabytes: float) -> Path:
     return path
 
 
+class _PeakWatcher:
+    """The largest VmHWM (peak resident memory) of the processes under ``pid``, read from
+    /proc every half second: a run stopped at its time limit still has a peak to report."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kb = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            for pid in self._tree(self.pid):
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                found = re.search(r"VmHWM:\s+(\d+) kB", status)
+                if found:
+                    self.peak_kb = max(self.peak_kb, int(found.group(1)))
+
+    def _tree(self, pid: int) -> list[int]:
+        pids, children = [pid], Path(f"/proc/{pid}/task/{pid}/children")
+        try:
+            for child in children.read_text().split():
+                pids += self._tree(int(child))
+        except OSError:
+            pass
+        return pids
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def run_ingest(files: list[Path], home: Path, timeout: float,
-               max_text_mb: int | None) -> dict[str, object]:
+               max_text_mb: int | None) -> dict[str, Any]:
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     if max_text_mb:
@@ -56,18 +94,21 @@ def run_ingest(files: list[Path], home: Path, timeout: float,
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+    watched = _PeakWatcher(process.pid)
     try:
         out, err = process.communicate(timeout=timeout)
         finished = True
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 2)  # SIGINT: time -v still reports the peak
+    except subprocess.TimeoutExpired:  # killed: time -v reports nothing, the watcher does
+        os.killpg(process.pid, signal.SIGKILL)
         out, err = process.communicate()
         finished = False
+    watched.stop()
     seconds = time.perf_counter() - started
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    peak_kb = int(peak.group(1)) if peak else watched.peak_kb
     progress = re.findall(r"\]\s+([\d.]+)%", err)
     return {"seconds": round(seconds, 1), "finished": finished,
-            "peak_rss_mb": round(int(peak.group(1)) / 1024) if peak else None,
+            "peak_rss_mb": round(peak_kb / 1024),
             "progress_percent": float(progress[-1]) if progress else 0.0,
             "report": [line for line in out.splitlines() if line[:1] in "+~=!W"][-3:]}
 
@@ -87,22 +128,22 @@ def main() -> None:
     parser.add_argument("--max-text-mb", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=3600)
     args = parser.parse_args()
-    results: dict[str, object] = {}
+    results: dict[str, Any] = {}
     cuad_rate = None
     if args.cuad:
         pdfs = sorted(CUAD.glob("*.pdf"))[:args.cuad]
         home = WORK / "home-cuad"
         run = run_ingest(pdfs, home, args.timeout, None)
         run["text_mb"] = round(text_megabytes(home), 2)
-        cuad_rate = float(run["text_mb"]) / float(run["seconds"])  # type: ignore[arg-type]
+        cuad_rate = float(run["text_mb"]) / float(run["seconds"])
         run["mb_per_s"] = round(cuad_rate, 4)
         results[f"cuad-{len(pdfs)}"] = run
         print(json.dumps({f"cuad-{len(pdfs)}": run}), flush=True)
     for size in args.sizes:
         path = generate(size)
         run = run_ingest([path], WORK / "home-large", args.timeout, args.max_text_mb)
-        done_mb = size * float(run["progress_percent"]) / 100  # type: ignore[arg-type]
-        run["mb_per_s"] = round(done_mb / float(run["seconds"]), 4)  # type: ignore[arg-type]
+        done_mb = size * float(run["progress_percent"]) / 100
+        run["mb_per_s"] = round(done_mb / float(run["seconds"]), 4)
         if cuad_rate:
             run["rate_vs_cuad"] = round(float(run["mb_per_s"]) / cuad_rate, 2)
         results[f"text-{size:g}mb"] = run
