@@ -34,6 +34,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,8 @@ from core.errors import EnclaveError
 log = logging.getLogger(__name__)
 
 SOCKET_VARIABLE = "ENCLAVE_BROKER_SOCKET"
-CONNECT_SECONDS = 10.0
+CONNECT_SECONDS = 10.0  # the broker's connection to a server
+ANSWER_SECONDS = 30.0  # the app's wait for the broker's answer (connection and TLS handshake)
 _LINE_LIMIT = 512
 
 
@@ -207,10 +209,26 @@ def _pipe(one: socket.socket, other: socket.socket) -> None:
             if not ready:
                 return
         for source in ready:
-            data = source.recv(65536)
-            if not data:
+            data = _receive(source)
+            if data == b"":
                 return
-            (other if source is one else one).sendall(data)
+            if data is not None:
+                (other if source is one else one).sendall(data)
+
+
+def _receive(source: socket.socket) -> bytes | None:
+    """What ``source`` has; None when a TLS socket had only TLS's own records (a TLS 1.3
+    session ticket arrives after the handshake: a blocking read would then wait for data
+    while the app's request waits to be forwarded)."""
+    if not isinstance(source, ssl.SSLSocket):
+        return source.recv(65536)
+    source.setblocking(False)
+    try:
+        return source.recv(65536)
+    except ssl.SSLWantReadError:
+        return None
+    finally:
+        source.setblocking(True)
 
 
 # ----- the app's side (inside the namespace)
@@ -255,7 +273,7 @@ def open_tunnel(socket_path: Path, host: str, port: int,
                 timeout: float | None = CONNECT_SECONDS) -> socket.socket:
     """A socket connected (through the broker) to ``host:port``; BrokerRefusal if refused."""
     tunnel = socket.socket(socket.AF_UNIX)
-    tunnel.settimeout(timeout or CONNECT_SECONDS)
+    tunnel.settimeout(max(timeout or 0.0, ANSWER_SECONDS))
     try:
         tunnel.connect(str(socket_path))
         tunnel.sendall(f"CONNECT {host}:{port}\n".encode("ascii"))
@@ -295,6 +313,24 @@ def start_broker(policy: Path, socket_path: Path) -> subprocess.Popen[bytes]:
 def _stop_at_end_of_input(stop: threading.Event) -> None:
     sys.stdin.buffer.read()  # returns when the app, the only writer, has exited
     stop.set()
+
+
+_running: list[subprocess.Popen[bytes]] = []  # held so its pipe stays open while we run
+
+
+def start_broker_for_policy() -> None:
+    """Start the broker when the administrator's policy lists servers (and none runs for this
+    process tree yet); the app's connections to them then go through it."""
+    from app.network_isolation import ADMIN_POLICY_VARIABLE, DEFAULT_ADMIN_POLICY
+
+    if os.environ.get(SOCKET_VARIABLE) and Path(os.environ[SOCKET_VARIABLE]).exists():
+        return  # started by the Enclave process that started this one
+    policy = Path(os.environ.get(ADMIN_POLICY_VARIABLE) or DEFAULT_ADMIN_POLICY)
+    if not load_policy(policy):
+        return
+    folder = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / \
+        f"enclave-broker-{os.getuid()}"
+    _running.append(start_broker(policy, folder / f"{os.getpid()}.sock"))
 
 
 def main(argv: list[str] | None = None) -> int:

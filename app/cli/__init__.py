@@ -56,7 +56,7 @@ def _default_handler(subcommands: argparse._SubParsersAction) -> Any:
 def main(argv: Sequence[str] | None = None, *,
          extra_commands: Sequence[CommandFamily] = ()) -> int:
     go_offline()
-    refusal = _enter_offline_namespace()
+    refusal = _start_broker() or _enter_offline_namespace()
     if refusal:
         print(f"enclave: {refusal}", file=sys.stderr)
         return 3
@@ -68,6 +68,19 @@ def main(argv: Sequence[str] | None = None, *,
         parser.print_help()
         return 2
     return run_handler(args)
+
+
+def _start_broker() -> str:
+    """Before the namespace (the broker stays outside it): when the administrator allow-lists
+    servers, start the egress broker, the only way to them. Returns why Enclave must not
+    start, or ''."""
+    from app.broker import PolicyError, start_broker_for_policy
+
+    try:
+        start_broker_for_policy()
+    except PolicyError as error:
+        return error.message
+    return ""
 
 
 def _enter_offline_namespace() -> str:
