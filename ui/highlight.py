@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.markdown_text import Layout, layout
+
 # Background colours readable with dark text in both light and dark palettes.
 PII_COLOURS: dict[str, str] = {
     "PERSON": "#ffd6a5", "EMAIL_ADDRESS": "#caffbf", "PHONE_NUMBER": "#9bf6ff",
@@ -35,8 +37,11 @@ class Span:
 
 
 def page_html(text: str, findings: Sequence[Any] = (),
-              passage: tuple[int, int] | None = None) -> str:
-    """``text`` as HTML with each finding and the passage wrapped in a coloured span."""
+              passage: tuple[int, int] | None = None, *, markdown: bool = False) -> str:
+    """``text`` as HTML with each finding and the passage wrapped in a coloured span;
+    ``markdown``: its markup hidden, headings bold, wrapped paragraph lines joined (the
+    offsets of the findings stay those of ``text``)."""
+    shown = layout(text) if markdown else None
     spans = [Span(f.start, f.end, f.entity_type) for f in findings]
     if passage is not None and 0 <= passage[0] < passage[1] <= len(text):
         spans = [span for span in spans if not _overlap(span, passage)]
@@ -45,9 +50,10 @@ def page_html(text: str, findings: Sequence[Any] = (),
     for span in sorted(spans, key=lambda s: s.start):
         if span.start < position:
             continue
-        pieces += [_plain(text[position:span.start]), _marked(text[span.start:span.end], span)]
+        pieces += [_shown(text, position, span.start, shown),
+                   _marked(_shown(text, span.start, span.end, shown), span)]
         position = span.end
-    pieces.append(_plain(text[position:]))
+    pieces.append(_shown(text, position, len(text), shown))
     return f"<div style='white-space: pre-wrap; line-height: 140%'>{''.join(pieces)}</div>"
 
 
@@ -59,12 +65,30 @@ def _plain(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def _marked(text: str, span: Span) -> str:
+def _shown(text: str, start: int, end: int, shown: Layout | None) -> str:
+    """HTML of ``text[start:end]``; with a Markdown layout, markup left out, joined lines
+    as spaces and heading text bold (tags opened and closed inside the piece)."""
+    if shown is None:
+        return _plain(text[start:end])
+    out, bold = [], False
+    for index in range(start, end):
+        if index in shown.hidden:
+            continue
+        heading = any(first <= index < last for first, last in shown.headings)
+        if heading != bold:
+            out.append("<b>" if heading else "</b>")
+            bold = heading
+        char = text[index]
+        out.append(" " if index in shown.joins else _plain(char))
+    return "".join(out) + ("</b>" if bold else "")
+
+
+def _marked(shown_html: str, span: Span) -> str:
     if span.kind == "PASSAGE":
         return (f"<a name='passage'></a><span style='background:{PASSAGE_COLOUR}; "
-                f"color:#000'>{_plain(text)}</span>")
+                f"color:#000'>{shown_html}</span>")
     return (f"<span style='background:{colour_of(span.kind)}; color:#000' "
-            f"title='{span.kind}'>{_plain(text)}</span>")
+            f"title='{span.kind}'>{shown_html}</span>")
 
 
 def legend_html(counts: Counter[str]) -> str:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.markdown_text import is_markdown, plain
 from app.review import PageText, RedactedDocument
 from app.scan_page import ScannedPageImage
 from app.services import Services
@@ -311,7 +312,8 @@ class ReviewView(QWidget):
             self._render_redacted(self.target, self.page_text.page)
         else:
             self.text_view.setHtml(page_html(self.page_text.text, findings or (),
-                                             self.page_text.passage_span(self.target.passage)))
+                                             self.page_text.passage_span(self.target.passage),
+                                             markdown=is_markdown(self.target.path)))
             if self.target.passage:
                 self.text_view.scrollToAnchor("passage")
         if findings is not None:
@@ -335,7 +337,9 @@ class ReviewView(QWidget):
     def _render_redacted(self, target: Target, page: int) -> None:
         key = (target.doc_id, self.services.privacy_policy(target.workspace).name)
         if key in self.redacted:
-            self.text_view.setPlainText(self.redacted[key].page(page))
+            redacted = self.redacted[key].page(page)
+            self.text_view.setPlainText(plain(redacted) if is_markdown(target.path)
+                                        else redacted)
             return
         self.text_view.setPlainText("Redacting the whole document, so that a name found on "
                                     "any page is hidden on every page…")

@@ -12,6 +12,7 @@ import re
 
 from app.answers.search import LOW_QUALITY_SCAN
 from app.history import CitationRef, Exchange, QuoteRef
+from app.markdown_text import plain
 
 _CITATION = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 PENDING = "Checking a short answer against the evidence…"
@@ -93,9 +94,9 @@ def evidence_answer_html(exchange: Exchange, index: int) -> str:
 
 
 def quote_html(quote: QuoteRef, ref: CitationRef | None, index: int) -> str:
-    text = html.escape(quote.text)
-    if quote.fact and html.escape(quote.fact) in text:
-        fact = html.escape(quote.fact)
+    text = html.escape(plain(quote.text))  # Markdown markup hidden, wrapped lines joined
+    if quote.fact and html.escape(plain(quote.fact)) in text:
+        fact = html.escape(plain(quote.fact))
         text = text.replace(fact, f"<b>{fact}</b>", 1)
     where = f" {html.escape(ref.source)}, page {ref.page} &nbsp;{_mark(ref)}" if ref else ""
     return (f"<p style='margin-left:14px; margin-top:6px'>“{text}” — "

@@ -97,9 +97,13 @@ def _write_markdown(pages: list[Page], report: RedactionReport, policy: PrivacyP
 
 
 def _write_pdf(pages: list[Page], report: RedactionReport, policy: PrivacyPolicy) -> None:
+    from app.markdown_text import is_markdown, plain
     from app.privacy.pdf_writer import write_text_pdf
 
-    write_text_pdf(report.output, [page.text for page in pages], summary_lines(report, policy))
+    # A Markdown file reads as text on paper: no "##" or "**", paragraphs not cut mid-line.
+    shown = plain if is_markdown(report.source.name) else str
+    write_text_pdf(report.output, [shown(page.text) for page in pages],
+                   summary_lines(report, policy))
 
 
 _WRITERS = {".txt": _write_text, ".md": _write_markdown, ".pdf": _write_pdf}

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QInputDialog
 
 from app.history import Exchange
+from app.markdown_text import plain
 from tests.fake_runtime import FakeRuntime
 from tests.models.tiny_gguf import FAMILIES as TINY_FAMILIES
 from tests.models.tiny_gguf import write_tiny_gguf
@@ -41,7 +42,9 @@ def test_review_highlights_personal_data_and_exports_a_redacted_copy(
         window.review.export_to(output)
     exported = output.read_text(encoding="utf-8")
     assert "Eleanor" not in exported
-    assert preview in exported  # the preview and the copy come from one redaction path
+    # the preview and the copy come from one redaction path (the preview shows the Markdown
+    # as read: markup hidden, wrapped lines joined)
+    assert preview in plain(exported)
 
 
 def test_settings_refuse_bad_values_with_a_message(
