@@ -61,8 +61,9 @@ SHORTCUTS = (
 
 def topics(data_folder: Path) -> dict[str, str]:
     """Topic title -> Markdown, in reading order."""
-    policies = "\n".join(f"- **{name}**: {describe_policy(policy)}".replace("<", "&lt;")
-                         for name, policy in POLICIES.items())  # <PERSON> is not a tag
+    policies = "\n".join(  # <PERSON> is not a tag, **** not emphasis
+        f"- **{name}**: " + describe_policy(policy).replace("<", "&lt;").replace("*", "\\*")
+        for name, policy in POLICIES.items())
     shortcuts = "\n".join(f"| {keys} | {what} |" for keys, what in SHORTCUTS)
     return {
         "The window": _WINDOW,

@@ -320,6 +320,26 @@ def QApplication_focus() -> Any:  # noqa: N802
     return QApplication.focusWidget()
 
 
+@scene
+def help_and_settings(home: Path, shot: Path | None, file: Path | None) -> dict[str, Any]:
+    """The user guide (Privacy policies) and Settings, each grabbed as shown."""
+    window = open_window(home)
+    load_model(window)  # the embedded model is listed once assembled
+    guide = window.show_help("Privacy policies")
+    pause(0.5)
+    settings = window.open_settings()
+    settings.policy_combo.setCurrentText("strict")
+    pause(1.0)
+    if shot is not None:
+        guide.grab().save(str(shot.with_name("help-guide.png")))
+        settings.grab().save(str(shot.with_name("settings.png")))
+    result = {"guide": guide.page.toPlainText()[:200], "policy": settings.policy_help.text()}
+    settings.close()
+    guide.close()
+    window.close()
+    return result
+
+
 def pause_and_shoot(window: Any, shot: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
