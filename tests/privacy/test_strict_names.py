@@ -73,3 +73,9 @@ def test_sealed_names_open_only_with_their_key_and_look_up_by_equality() -> None
     assert other.open(sealed) == UNREADABLE
     tampered = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
     assert seal.open(tampered) == UNREADABLE
+
+
+def test_an_empty_title_stays_empty_and_a_truncated_seal_does_not_open() -> None:
+    seal = NameSeal(lambda: b"k" * 32)
+    assert seal.seal("") == "" and seal.open("") == ""
+    assert seal.open(SEALED + "AAAA") == UNREADABLE and seal.open(SEALED + "%%") == UNREADABLE
