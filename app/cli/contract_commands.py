@@ -9,6 +9,7 @@ from typing import Any
 
 from app.cli.common import print_progress_bar
 from app.services import Services
+from core.display import one_line
 from core.errors import InputError
 
 STDOUT_FORMATS = ("md", "json")
@@ -49,7 +50,7 @@ def run_summarize(args: argparse.Namespace, services: Services) -> int:
         sys.stdout.write(to_json(summary) + "\n" if fmt == "json" else to_markdown(summary))
         return 0
     export_summary(summary, args.out, fmt)
-    print(f"Written: {args.out}", file=sys.stderr)
+    print(f"Written: {one_line(args.out)}", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.cli.common import print_progress_bar
 from app.services import Services
+from core.display import one_line
 
 
 def register(subcommands: Any) -> None:
@@ -42,7 +43,7 @@ def run_scan(args: argparse.Namespace, services: Services) -> int:
             value = " ".join(page.text[finding.start:finding.end].split())
             print(f"{finding.entity_type:24} {page.number:>5} {finding.start:>8} "
                   f"{finding.score:>6.2f}" + (f"  {value}" if args.show else ""))
-    print(f"{total} findings in {len(pages)} pages of {args.file.name}.")
+    print(f"{total} findings in {len(pages)} pages of {one_line(args.file.name)}.")
     return 0
 
 
@@ -55,5 +56,5 @@ def run_redact(args: argparse.Namespace, services: Services) -> int:
     report = export_redacted(args.file, output, services.pii_analyzer(), policy,
                              password=args.password, progress=print_progress_bar)
     print("\n".join(summary_lines(report, policy)))
-    print(f"Written: {report.output}")
+    print(f"Written: {one_line(report.output)}")
     return 0

@@ -18,8 +18,9 @@ def check_archive(path: Path, data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except zipfile.BadZipFile as error:
-        raise CorruptFile(f"{path.name}: the DOCX archive is damaged ({error}).") from None
+    except Exception as error:  # BadZipFile, or UnicodeDecodeError on a member's name (fuzzing)
+        raise CorruptFile(f"{path.name}: the DOCX archive is damaged "
+                          f"({str(error)[:160] or type(error).__name__}).") from None
     total = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members) or 1
     if len(members) > MAX_MEMBERS or total > MAX_UNCOMPRESSED_BYTES:

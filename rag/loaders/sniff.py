@@ -44,7 +44,7 @@ def _is_docx(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except Exception:  # noqa: BLE001 - BadZipFile, OSError, a member name not UTF-8...
         return path.suffix.lower() == ".docx"
 
 

@@ -131,7 +131,8 @@ def main() -> None:
     results: dict[str, Any] = {}
     cuad_rate = None
     if args.cuad:
-        pdfs = sorted(CUAD.glob("*.pdf"))[:args.cuad]
+        pdfs = sorted(path for path in CUAD.iterdir() if path.suffix.lower() == ".pdf")
+        pdfs = pdfs[:args.cuad]
         home = WORK / "home-cuad"
         run = run_ingest(pdfs, home, args.timeout, None)
         run["text_mb"] = round(text_megabytes(home), 2)
