@@ -58,6 +58,7 @@ class Exchange:
     stopped: bool = False
     quotes: list[QuoteRef] = field(default_factory=list)
     grounded: bool | None = None  # None: no evidence check (an older answer, or none found)
+    outcome: str = ""  # app.answers.answer.OUTCOMES ("declined": an honest no); "": older
 
     def citation(self, number: int) -> CitationRef | None:
         return next((ref for ref in self.citations if ref.number == number), None)
@@ -204,7 +205,7 @@ def _exchange(item: dict[str, Any]) -> Exchange:
     refs = [CitationRef(**ref) for ref in item.get("citations", [])]
     quotes = [QuoteRef(**quote) for quote in item.get("quotes", [])]
     return Exchange(item["question"], item.get("answer", ""), refs, item.get("stopped", False),
-                    quotes, item.get("grounded"))
+                    quotes, item.get("grounded"), str(item.get("outcome", "")))
 
 
 def to_markdown(workspace: str, exchanges: list[Exchange]) -> str:

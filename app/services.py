@@ -122,6 +122,7 @@ class Services:
     def chat(self) -> ChatService:
         """Answers from the documents with the settings as they are now: a ChatService holds
         no state of its own, so a fresh one per question sees every settings change."""
+        from app.answers.clauses import ClauseScorer
         from app.chat import ChatService
 
         settings = self.settings
@@ -130,7 +131,7 @@ class Services:
             options=self.models.generation_options(), top_k=settings.rag.top_k,
             min_relevance=settings.rag.min_relevance, ensure_model=self._ensure_model,
             index_is_redacted=lambda name: self.privacy_policy(name).redacts_index,
-            audit=self.audit, answered_by=self.answered_by())
+            audit=self.audit, answered_by=self.answered_by(), scorer=ClauseScorer.shipped())
 
     def answered_by(self) -> dict[str, str]:
         """Which servers an answer comes from, for the audit trail."""

@@ -91,6 +91,10 @@ class HybridRetriever:
         return self._plain_hits([make_chunk_id(doc_id, ordinal) for doc_id in doc_ids
                                  for ordinal in range(count)])
 
+    def passages(self, chunk_ids: Sequence[str]) -> list[Hit]:
+        """The passages of these ids, in this order (unknown ids are left out)."""
+        return self._plain_hits(chunk_ids)
+
     def _plain_hits(self, chunk_ids: Sequence[str]) -> list[Hit]:
         return self._hits([(chunk, 0.0) for chunk in chunk_ids], [], [], {})
 

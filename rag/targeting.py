@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from rag.store import STOPWORDS
 
 MIN_SCORE = 2.0  # about two words found in one profile only, in a library of ten
+# In a library of two or three, one word found in one profile only (log 2 or log 3) names it:
+# "the co-branding agreement" beside a distributor agreement.
 KEEP_WITHIN = 0.6  # documents scoring at least this share of the best are kept too
 MAX_DOCUMENTS = 3
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
@@ -45,7 +47,7 @@ def named_documents(question: str, profiles: dict[str, str],
                           for word in naming & found if frequency[word] < len(profiles))
               for doc_id, found in vocabulary.items()}
     best = max(scores.values())
-    if best < MIN_SCORE:
+    if best < min(MIN_SCORE, math.log(len(profiles))):
         return Target((), (), question)
     chosen = sorted((doc for doc, score in scores.items() if score >= KEEP_WITHIN * best),
                     key=lambda doc: -scores[doc])[:MAX_DOCUMENTS]

@@ -252,6 +252,7 @@ class ChatView(QWidget):
         exchange.citations = citation_refs(answer)
         exchange.quotes = quote_refs(answer.quotes)
         exchange.grounded = answer.grounded if answer.quotes else None
+        exchange.outcome = answer.outcome
         exchange.stopped = self._stop_requested
         outcome = "stopped" if self._stop_requested else (
             "answered" if answer.found else "not found")

@@ -1,8 +1,10 @@
 """HTML for the conversation: questions, answers with [n] citations as links, their evidence.
 
-An answer found from evidence shows its checked short answer (or why there is none, marked)
-above the quoted sentences, each with its [n] link, source, page and check; older answers show
-their text and a list of sources.
+An answer found from evidence leads with its direct answer, checked (bold, with the check's
+mark), above the quoted sentences, each with its [n] link, source, page and check. An honest
+no ("No clause on assignment was found in ...") is a calm, plain state, its closest passages
+below it under "Closest passages, not an answer"; only weak evidence is marked with a warning.
+Older answers show their text and a list of sources.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import html
 import re
 
+from app.answers.answer import CLOSEST
 from app.answers.search import LOW_QUALITY_SCAN
 from app.history import CitationRef, Exchange, QuoteRef
 from app.markdown_text import plain
 
 _CITATION = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 PENDING = "Checking a short answer against the evidence…"
-GROUNDED_MARK = "✓ every figure and name checked against the quotes"
+GROUNDED_MARK = "✓ checked against the quoted page"
+DECLINED_COLOUR = "#455a64"
 UNGROUNDED_COLOUR = "#b26a00"
 
 
@@ -85,6 +89,9 @@ def evidence_answer_html(exchange: Exchange, index: int) -> str:
     elif exchange.grounded:
         lead = (f"<b>{answer_html(exchange.answer, index, known)}</b> "
                 f"<span style='color:#2e7d32; font-size:small'>{GROUNDED_MARK}</span>")
+    elif exchange.outcome == "declined":
+        lead = (f"<span style='color:{DECLINED_COLOUR}'>ⓘ {html.escape(exchange.answer)}</span>"
+                f"<br><span style='font-size:small; color:gray'>{CLOSEST}</span>")
     else:
         lead = (f"<span style='color:{UNGROUNDED_COLOUR}'>⚠ "
                 f"{html.escape(exchange.answer)}</span>")
@@ -105,7 +112,8 @@ def quote_html(quote: QuoteRef, ref: CitationRef | None, index: int) -> str:
 
 # The status colours above suit a light page; on a dark one (a dark desktop theme) their
 # lighter twins keep a contrast of 4.5:1 or more.
-ON_DARK = {"#2e7d32": "#81c784", "#c62828": "#ef9a9a", UNGROUNDED_COLOUR: "#ffb74d"}
+ON_DARK = {"#2e7d32": "#81c784", "#c62828": "#ef9a9a", UNGROUNDED_COLOUR: "#ffb74d",
+           DECLINED_COLOUR: "#b0bec5"}
 
 
 def transcript_html(exchanges: list[Exchange], shade: str) -> str:

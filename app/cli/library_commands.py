@@ -187,17 +187,31 @@ def run_workspaces(args: argparse.Namespace, services: Services) -> int:
 
 
 def run_ask_documents(question: str, workspace: str, services: Services) -> int:
-    """``enclave ask "q" --workspace W``: the checked short answer (or why there is none),
-    then the quoted evidence with its citations, pages and checks."""
+    """``enclave ask "q" --workspace W``: the direct answer on top (or the honest no, or why
+    there is none), then the quoted evidence with its citations, pages and checks."""
     if not services.library().has_workspace(workspace):
         raise InputError(f"There is no workspace {workspace!r}; add documents with: "
                          f"enclave ingest PATH --workspace {workspace!r}")
+    from app.answers.answer import CLOSEST
     from app.answers.search import scan_warning
 
     answer = services.chat().ask(question, workspace=workspace)
+    if answer.note:
+        print(f"enclave: {one_line(answer.note)}", file=sys.stderr)
     if not answer.quotes:
         print(answer.text)
         return 0
+    print(answer.text if answer.outcome in ("answered", "declined") else f"! {answer.text}")
+    if answer.grounded:
+        print("  (checked: the quote is on its page, in the document asked about, of the kind "
+              "asked about, and holds every figure and name)")
+    print(f"\n{CLOSEST if answer.outcome == 'declined' else 'Evidence:'}")
+    for quote in answer.quotes:
+        state = "verified" if quote.verified else f"NOT verified: {quote.detail}"
+        print(f"  [{quote.number}] \u201c{quote.text}\u201d")
+        print(f"      {one_line(quote.hit.path)}, page {quote.hit.page} ({state})"
+              f"{scan_warning(quote.hit) if quote.verified else ''}")
+    return 0
     if answer.note:
         print(f"enclave: {one_line(answer.note)}", file=sys.stderr)
     print(answer.text if answer.grounded else f"! {answer.text}")

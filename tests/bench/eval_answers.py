@@ -283,9 +283,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             options=GenerationOptions())
         outcomes = ask_all(chat, asked, docs, score_before)
     else:
+        from app.answers.clauses import ClauseScorer
         from app.chat import ChatService
 
-        chat = ChatService(retriever_for, runtime, phrase=runtime is not None)
+        chat = ChatService(retriever_for, runtime, phrase=runtime is not None,
+                           scorer=ClauseScorer.shipped())  # as the app asks
         outcomes = ask_all(chat, asked, docs, score_after)
     label = f"BEFORE ({args.before})" if args.before else "AFTER"
     for split in args.split:

@@ -161,7 +161,7 @@ class PoorScanEngine(CountingEngine):
 @pytest.mark.slow
 def test_citations_of_a_low_quality_scan_say_so(
         tmp_path: Path, workspace: Workspace, fake_embedder: Embedder) -> None:
-    from app.chat import check_citations
+    from app.answers.check import check_citations
 
     scanned = write_scanned_pdf(tmp_path / "fax.pdf", [FINDING])
     report = ingest([scanned], workspace=workspace, embedder=fake_embedder,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.chat import check_citations, cited_numbers
+from app.answers.check import check_citations, cited_numbers
 from rag.ingest import ChunkingOptions, ingest
 from rag.library import Workspace
 from rag.retrieval import HybridRetriever, reciprocal_rank_fusion

@@ -41,3 +41,17 @@ def test_a_single_document_is_never_targeted() -> None:
 def test_a_word_every_document_shares_names_nothing() -> None:
     target = named_documents("What does the Agreement say about payment?", PROFILES, TITLES)
     assert target.doc_ids == ()
+
+
+def test_in_a_small_library_one_word_of_one_title_names_its_document() -> None:
+    pair = {"cobrand": "CO-BRANDING AGREEMENT\nmPhase co branding agreement\nThis Agreement is "
+                       "made between mPhase and Lucent.",
+            "distrib": "DISTRIBUTOR AGREEMENT\nDistributor Agreement\nThis Agreement is made "
+                       "between Acme and Widget."}
+    titles = {doc: words(text.split("\n")[0] + " " + text.split("\n")[1])
+              for doc, text in pair.items()}
+    target = named_documents("How much notice is needed to terminate the co-branding "
+                             "agreement?", pair, titles)
+    assert target.doc_ids == ("cobrand",)
+    assert named_documents("How much notice is needed to terminate the agreement?", pair,
+                           titles).doc_ids == ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QLabel
 
 from ui.first_run import SAMPLE_WORKSPACE
@@ -59,3 +60,34 @@ def stop_halts_generation(qtbot: Any, window: MainWindow) -> None:
     assert blocker.args == ["stopped"]
     assert "[stopped]" in window.chat.transcript.toPlainText()
     assert window.chat.ask_button.isEnabled() and not window.chat.stop_button.isEnabled()
+
+
+def ask_in_window(qtbot: Any, window: MainWindow, question: str) -> Any:
+    window.chat.question_edit.setText(question)
+    with qtbot.waitSignal(window.sig_answer_finished, timeout=180_000):
+        window.chat.ask_button.click()
+    return window.chat.exchanges[-1]
+
+
+def test_the_window_says_an_honest_no_for_clauses_the_sample_matter_lacks(
+        qtbot: Any, make_window: WindowFactory) -> None:
+    """The real embedder, index, clause scorer and embedded model: the sample agreement has
+    no non-compete and no assignment clause, and the window says so, calmly, scoped to the
+    documents searched, with the closest passages below, never as an answer."""
+    window = make_window(load_model=True)
+    open_sample_workspace(qtbot, window)
+    for question, topic in (("Does the agreement have a non-compete clause?", "non-compete"),
+                            ("Can the supplier assign the agreement?", "assign")):
+        exchange = ask_in_window(qtbot, window, question)
+        assert exchange.outcome == "declined" and not exchange.grounded, exchange.answer
+        assert exchange.answer.startswith("No") and "Yes" not in exchange.answer
+        assert topic in exchange.answer and "services_agreement.md" in exchange.answer
+        assert exchange.quotes  # the closest passages
+    text = window.chat.transcript.toPlainText()
+    assert text.count("Closest passages, not an answer") == 2 and "⚠" not in text
+    assert "could not phrase" not in text
+    ref = exchange.citation(exchange.quotes[0].number)
+    with qtbot.waitSignal(window.review.sig_page_shown, timeout=30_000):  # a quote opens its
+        window.chat.transcript.anchorClicked.emit(QUrl(f"cite:1:{ref.number}"))  # page
+    assert window.review.target.page == ref.page
+    qtbot.waitUntil(lambda: window.review.current_findings() is not None, timeout=120_000)

@@ -1,0 +1,194 @@
+"""The answer pipeline through the real embedder and a real index of the sample documents, with
+a small clause scorer double (the real one: tests/answers/test_clause_answers_real.py): a direct
+answer on top, an honest no scoped to the documents searched, and the why of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from app.answers.answer import NOT_FOUND, Answer
+from app.answers.check import cited_numbers
+from app.answers.evidence import EMBED_CHARS
+from app.answers.pipeline import AnswerPipeline
+from app.answers.understand import understand
+from app.chat import ChatService
+from rag.embedder import Embedder
+from rag.library import Library
+from rag.retrieval import HybridRetriever
+from tests.fake_runtime import FakeRuntime
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    name: str
+    description: str
+    answer: str
+
+
+KINDS = {
+    "non_compete": Kind("non_compete", "non-compete", "A party may not compete.", "yes_no"),
+    "anti_assignment": Kind("anti_assignment", "assignment", "Limits on assigning the "
+                            "agreement.", "yes_no"),
+    "cap_on_liability": Kind("cap_on_liability", "liability cap", "A limit on the amount of "
+                             "liability.", "operative"),
+}
+EXAMPLES = {  # a clause of each kind, written for this test
+    "non_compete": "The Supplier shall not engage in any business that competes with the Client.",
+    "anti_assignment": "Neither party may assign this Agreement without the prior written "
+                       "consent of the other party.",
+    "cap_on_liability": "Each party's total liability under this agreement is capped at the "
+                        "fees paid.",
+}
+
+
+class FakeScorer:
+    """Implements ClauseScorer's interface: a question naming a kind's key words is about
+    it; a passage's probability is its cosine to an example clause of the kind."""
+
+    THRESHOLD = 0.7  # passes the example clause and its close paraphrases only
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.examples = {key: embedder.embed([text])[0] for key, text in EXAMPLES.items()}
+        self.asked: list[str] = []
+
+    def recognise(self, question: str, question_vector: np.ndarray) -> Kind | None:
+        words = {"compete": "non_compete", "assign": "anti_assignment",
+                 "liability": "cap_on_liability"}
+        return next((KINDS[key] for word, key in words.items() if word in question.lower()),
+                    None)
+
+    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
+        self.asked.append(key)
+        return np.asarray(vectors) @ self.examples[key]
+
+    def passes(self, key: str, probability: float) -> bool:
+        return probability >= self.THRESHOLD
+
+
+@pytest.fixture
+def scorer(real_embedder: Embedder) -> FakeScorer:
+    return FakeScorer(real_embedder)
+
+
+def service(library: Library, embedder: Embedder, scorer: FakeScorer | None = None,
+            runtime: FakeRuntime | None = None) -> ChatService:
+    return ChatService(lambda name: HybridRetriever(library.workspace(name), embedder), runtime,
+                       phrase=runtime is not None, scorer=scorer)
+
+
+def ask(chat: ChatService, question: str) -> Answer:
+    return chat.ask(question, workspace="sample")
+
+
+def test_a_fact_is_answered_with_the_words_of_the_quote_that_state_it(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    runtime = FakeRuntime("invented")
+    answer = ask(service(sample_library, real_embedder, runtime=runtime),
+                 "How much notice is needed to terminate the agreement?")
+    assert answer.text == "ninety (90) days' written notice [1]"
+    assert answer.grounded and answer.direct and answer.outcome == "answered"
+    assert runtime.requests == []  # no model for a fact the quote states
+    assert "checked" in answer.why[-1] and "services_agreement.md" in answer.why[-1]
+
+
+def test_no_clause_of_the_kind_asked_is_an_honest_no_scoped_to_the_documents(
+        sample_library: Library, real_embedder: Embedder, scorer: FakeScorer) -> None:
+    answer = ask(service(sample_library, real_embedder, scorer),
+                 "Does the services agreement have a non-compete clause?")
+    assert answer.outcome == "declined" and not answer.grounded and not answer.found
+    assert answer.text == "No: no clause on non-compete was found in services_agreement.md."
+    assert answer.quotes and "Yes" not in answer.text  # the closest passages, not an answer
+    assert "clause scorer: none of 2 passages" in " ".join(answer.why)
+
+
+def test_an_honest_no_names_every_document_searched(
+        sample_library: Library, real_embedder: Embedder, scorer: FakeScorer) -> None:
+    answer = ask(service(sample_library, real_embedder, scorer),
+                 "Can the supplier assign its rights?")  # names no document
+    assert answer.outcome == "declined"
+    assert answer.text.startswith("No: no clause on assignment was found in ")
+    for name in ("services_agreement.md", "privacy_policy.md", "patient_intake.md"):
+        assert name in answer.text
+    named = ask(service(sample_library, real_embedder, scorer),
+                "Can the supplier assign the agreement?")  # of three, one is an agreement
+    assert named.text == "No: no clause on assignment was found in services_agreement.md."
+
+
+def test_a_yes_rests_on_the_scorers_verdict_on_the_passage_it_cites(
+        sample_library: Library, real_embedder: Embedder, scorer: FakeScorer) -> None:
+    answer = ask(service(sample_library, real_embedder, scorer), "Is there a cap on liability?")
+    assert answer.outcome == "answered" and answer.grounded
+    assert answer.text.startswith("Yes, there is a clause on liability cap [1]: \u201c")
+    cited = answer.quotes[0]
+    assert "capped at the fees paid" in answer.text and cited.text in answer.text
+    vector = real_embedder.embed([cited.text[:EMBED_CHARS]])  # the verdict on what it cites
+    assert scorer.passes("cap_on_liability", float(scorer.probabilities(
+        "cap_on_liability", vector)[0]))
+    assert any("clause scorer: liability cap found in" in step for step in answer.why)
+
+
+def test_an_open_question_about_what_no_document_mentions_is_declined(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    answer = ask(service(sample_library, real_embedder), "What is an indemnity?")
+    assert answer.outcome == "declined" and answer.text.startswith("Nothing on \u201cindemnity")
+    assert answer.quotes and not answer.grounded
+
+
+def test_an_open_question_leads_with_the_models_checked_wording_else_the_best_sentence(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    question = "What medications is the patient taking?"
+    good = FakeRuntime("Metformin 500 mg twice daily and lisinopril 10 mg once daily.")
+    worded = ask(service(sample_library, real_embedder, runtime=good), question)
+    assert worded.grounded and not worded.direct and worded.text.endswith("[1].")
+    bad = FakeRuntime("Metformin 850 mg three times daily.")
+    fallback = ask(service(sample_library, real_embedder, runtime=bad), question)
+    assert fallback.grounded and fallback.direct and "850" not in fallback.text
+    assert fallback.text == "Metformin 500 mg twice daily; lisinopril 10 mg once daily [1]."
+    assert any("failed the check" in step for step in fallback.why)
+
+
+def test_nothing_relevant_is_not_found_with_its_reason(sample_library: Library,
+                                                       real_embedder: Embedder) -> None:
+    answer = ask(service(sample_library, real_embedder), "Who won the football match yesterday?")
+    assert answer.text == NOT_FOUND and answer.outcome == "not_found"
+    assert answer.why[-1].startswith("not found")
+
+
+def test_the_topic_of_an_open_question_is_found_by_meaning(sample_library: Library,
+                                                           real_embedder: Embedder) -> None:
+    retriever = HybridRetriever(sample_library.workspace("sample"), real_embedder)
+    assert understand("What is an indemnity?", retriever).topic == "indemnity"
+    assert understand("What medications is the patient taking?", retriever).topic == \
+        "medications"
+
+
+def test_the_pipeline_is_usable_without_the_chat(sample_library: Library,
+                                                 real_embedder: Embedder) -> None:
+    retriever = HybridRetriever(sample_library.workspace("sample"), real_embedder)
+    pipeline = AnswerPipeline(retriever, None, page_text=lambda hit: retriever.page_text(
+        hit.doc_id, hit.page), phrase=False)
+    answer = pipeline.answer("Which law governs the agreement?")
+    assert answer.text == "laws of the State of New York [1]" and answer.grounded
+
+
+def test_summarize_a_contract_gives_its_contract_summary_each_line_cited(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    answer = ask(service(sample_library, real_embedder), "Summarize the services agreement.")
+    assert answer.text.startswith("Summary of services_agreement.md:\n") and answer.grounded
+    assert "Governing law: The agreement is governed by the laws of the State of New York. [" \
+        in answer.text
+    assert cited_numbers(answer.text) == [quote.number for quote in answer.quotes]
+    assert all(quote.verified and quote.hit.source_name == "services_agreement.md"
+               for quote in answer.quotes)
+
+
+def test_summarize_a_document_that_is_no_contract_gives_its_points_by_section(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    answer = ask(service(sample_library, real_embedder), "Summarize the privacy policy.")
+    assert answer.text.startswith("Summary of privacy_policy.md:\n") and answer.grounded
+    assert "What we collect: We collect your name" in answer.text
+    assert "How long we keep it: Policy records are kept for seven (7) years" in answer.text
