@@ -236,6 +236,10 @@ class Workspace:
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         return self.index.vectors(self.name, chunk_ids)
 
+    def similarities(self, vector: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine of ``vector`` with each stored passage (a unit vector, as ours are)."""
+        return {chunk: float(stored @ vector) for chunk, stored in self.vectors(chunk_ids).items()}
+
     def remove(self, reference: str) -> list[str]:
         """Forget a path (file or folder) or a document id (6+ leading characters); documents
         left with no path are purged from every store. Returns the purged document ids."""

@@ -149,9 +149,9 @@ class HybridRetriever:
 
     def _fill_similarity(self, hits: list[Hit], vector: np.ndarray) -> list[Hit]:
         missing = [hit.chunk_id for hit in hits if hit.similarity is None]
-        vectors = self.workspace.vectors(missing)
-        return [replace(hit, similarity=float(vectors[hit.chunk_id] @ vector))
-                if hit.chunk_id in vectors else hit for hit in hits]
+        similar = self.workspace.similarities(vector, missing)
+        return [replace(hit, similarity=similar[hit.chunk_id])
+                if hit.chunk_id in similar else hit for hit in hits]
 
 
 def _next_id(current: str, step: int) -> str:

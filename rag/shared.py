@@ -285,6 +285,17 @@ class SharedWorkspace(Workspace):
         self.store.forget(doc_id)  # the record first: a half-deleted document is invisible
         self.index.delete_document(self.name, doc_id)
 
+    def similarities(self, vector: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]:
+        """By the server's distances: chromadb 1.5.9's server cannot return stored vectors
+        (its FastAPI app fails with "'list' object has no attribute 'tolist'")."""
+        if not chunk_ids:
+            return {}
+        found = self.index.collection(self.name).query(
+            query_embeddings=vector[None, :], ids=list(chunk_ids), n_results=len(chunk_ids),
+            include=["distances"])
+        return {chunk: 1.0 - float(distance)
+                for chunk, distance in zip(found["ids"][0], found["distances"][0], strict=True)}
+
     def reembed(self, embedder: Embedder, *, progress: ProgressFn = no_progress,
                 cancel: CancelFn = never_cancel) -> int:
         raise InputError(f"The shared matter {self.name!r} is re-embedded by its administrator "

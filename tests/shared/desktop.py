@@ -40,6 +40,7 @@ def main() -> int:
     else:
         hits = HybridRetriever(workspace, embedder).search(argument, top_k=5)
         print(json.dumps({"hits": [[hit.source_name, hit.text] for hit in hits],
+                          "similarities": [hit.similarity for hit in hits],
                           "seconds": time.perf_counter() - started}))
     return 0
 

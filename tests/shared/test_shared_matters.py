@@ -42,6 +42,7 @@ def test_ingest_on_one_desktop_is_searchable_from_another_at_once(
     assert ingested["statuses"] == ["indexed"] * 3
     found = finished(desktop_process(chroma.url, "carol", "search", "Which law governs?"))
     assert any("governed by the laws" in text for _, text in found["hits"])
+    assert None not in found["similarities"]  # keyword-only hits too, by the server's distances
     carol = member_desktop(tmp_path, "carol", chroma.url)  # the real command line, too
     listed = carol.run("docs", "list", "--workspace", "acme")
     assert listed.returncode == 0, listed.stderr[-2000:]
