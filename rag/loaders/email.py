@@ -59,6 +59,6 @@ def _body(message: EmailMessage) -> tuple[str, list[str]]:
 def _content(part: EmailMessage) -> str:
     try:
         return str(part.get_content())
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the charset
         payload = part.get_payload(decode=True)
         return payload.decode("latin-1") if isinstance(payload, bytes) else ""
