@@ -5,6 +5,7 @@ dpi, and read squashed unless each axis is scaled by its own resolution."""
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +96,8 @@ def _resolution(stated: object) -> tuple[float, float]:
     try:
         x_dpi, y_dpi = (float(value) for value in stated)  # type: ignore[attr-defined]
     except (TypeError, ValueError):
+        return ASSUMED_DPI, ASSUMED_DPI
+    if not (math.isfinite(x_dpi) and math.isfinite(y_dpi)):  # a NaN resolution (fuzzing)
         return ASSUMED_DPI, ASSUMED_DPI
     if not (min(x_dpi, y_dpi) >= 50 and 150 <= max(x_dpi, y_dpi) <= 2400):
         return ASSUMED_DPI, ASSUMED_DPI  # 1, 72 or 96 "dpi" in screen images means "unknown"
