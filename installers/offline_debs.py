@@ -24,6 +24,7 @@ import tarfile
 from pathlib import Path
 
 SIGNATURE_TOOL = "openssl"  # install.sh checks the manifest's Ed25519 signature with it
+FONT = "fonts-dejavu-core"  # Qt carries no font; install.sh names this one when none is there
 INSTALL_SCRIPT = "install-debs.sh"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.+-]+$")
 _SIMULATED_INSTALL = re.compile(r"^Inst (\S+) \((\S+) ", re.MULTILINE)
@@ -142,12 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     named = list(args.package)
     if args.requirements:
-        named += [*packages_named(args.requirements.read_text(encoding="utf-8")), SIGNATURE_TOOL]
+        named += [*packages_named(args.requirements.read_text(encoding="utf-8")), SIGNATURE_TOOL,
+                  FONT]
     if args.app_dir:
         from installers.system_libraries import requirements_text, xcb_system_libraries
 
         named += [*packages_named(requirements_text(xcb_system_libraries(args.app_dir))),
-                  SIGNATURE_TOOL]
+                  SIGNATURE_TOOL, FONT]
     try:
         debs = collect(sorted(set(named)), args.out, args.base_status)
     except DebsError as error:

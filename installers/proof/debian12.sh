@@ -67,7 +67,7 @@ prepare_root() {
     cp -a "$BASE" "$ROOT"
     local media=$ROOT/media/enclave
     mkdir -p "$media" "$ROOT/proof"
-    cp "$ARCHIVE" "$DEBS" "$PROOF/next/enclave-$NEXT-linux-x86_64.tar.gz" "$media/"
+    cp "$ARCHIVE" "$DEBS" "$media/"
     chmod -R a+rX "$media"
     cp -a "$PROOF/tools-debs" "$ROOT/proof/tools-debs"
     cp "$HERE/inside.sh" "$ROOT/proof/"
@@ -105,14 +105,26 @@ screenshot() {
         "$ROOT/proof/out/window.xwd" "$OUT/window.png"
 }
 
+deliver_next() {
+    # Built beside the first checks (it is mostly compression); inside.sh waits for it before
+    # the upgrade step. The root's /media is a folder of this machine, so it can arrive late.
+    local next
+    next=$(next_version) || { touch "$ROOT/media/enclave/next.failed"; return 1; }
+    cp "$PROOF/next/enclave-$next-linux-x86_64.tar.gz" "$ROOT/media/enclave/"
+    chmod a+r "$ROOT/media/enclave/enclave-$next-linux-x86_64.tar.gz"
+    touch "$ROOT/media/enclave/next.ready"
+}
+
 main() {
     local started=$SECONDS
     BASE=$(bash "$HERE/minbase.sh")
-    NEXT=$(next_version)
+    NEXT="$VERSION.1"
     tools
     prepare_root
+    deliver_next >"$OUT/next-build.log" 2>&1 &
     local status=0
     enter_offline || status=$?
+    wait
     cp -a "$ROOT/proof/out/." "$OUT/" 2>/dev/null || true
     screenshot
     PYTHONPATH=$PWD .venv/bin/python -m tests.installers.proof_inputs --check-outputs "$OUT" \

@@ -98,6 +98,12 @@ check_system_libraries() {
         missing+=("$soname")
         [[ $package == - ]] || packages+=("$package")
     done <"$wanted"
+    # Qt carries no fonts: with none on the system the window opens with no text at all.
+    if ! compgen -G "/usr/share/fonts/*/*" >/dev/null && ! compgen -G "/usr/share/fonts/*/*/*" >/dev/null \
+            && ! compgen -G "/usr/local/share/fonts/*" >/dev/null; then
+        missing+=("a font (none in /usr/share/fonts)")
+        packages+=(fonts-dejavu-core)
+    fi
     ((${#missing[@]})) || { say "system libraries for the window: all present"; return 0; }
     local advice="install them and run this installer again"
     ((${#packages[@]})) && advice="install them (Debian/Ubuntu: sudo apt-get install ${packages[*]}; $(offline_packages "${packages[@]}")) and run this installer again"
