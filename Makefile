@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench eval lint installer installer-test installer-proof screenshots clean adapter fuzz
+.PHONY: setup run test bench eval lint installer installer-test installer-proof screenshots clean adapter fuzz faults
 
 setup:
 	@bash installers/setup_env.sh
@@ -13,6 +13,12 @@ run: setup
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# The fault campaign (issue 29): a full disk at 20 points of ingest, purge, re-embed, history
+# save and audit append (a tmpfs in a private mount namespace), kill -9 at 20 random moments of
+# ingest and re-embed. `make test` runs a few of each.
+faults: setup
+	ENCLAVE_FAULTS=full QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/faults $(PYTEST_ARGS)
 
 # Benchmarks print ratios against the raw libraries measured in the same run.
 bench: setup

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from core.disk import DiskFull, is_disk_full
 from core.errors import InputError
 from rag.names import NameSeal
 
@@ -165,8 +166,11 @@ class HistoryStore:
                 stream.flush()
                 os.fsync(stream.fileno())
             os.replace(temporary, self.file_for(workspace))
-        except BaseException:
+        except BaseException as error:
             Path(temporary).unlink(missing_ok=True)
+            if is_disk_full(error):  # the conversation before stays as it was
+                raise DiskFull(self.folder, 2 * len(text), "The conversation was not saved") \
+                    from None
             raise
         _sync_folder(self.folder)
 

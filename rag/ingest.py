@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.disk import disk_full_message, is_disk_full
+from core.disk import disk_full_message, full_disk_explains
 from core.display import one_line
 from core.errors import Cancelled, EnclaveError
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
@@ -276,7 +276,7 @@ def _outcome(item: _Prepared, number: int, reader: _Reader, workspace: Workspace
     except (Cancelled, BatchStopped):
         raise
     except Exception as error:  # a store or model failure on one file must not end the batch
-        if is_disk_full(error):  # ... but a full disk ends it: every next file would fail
+        if full_disk_explains(error, workspace.folder):  # ... but a full disk ends it
             raise BatchStopped("the disk is full", disk_full=True) from error
         return _unreadable(item.path, item.key, error)
 

@@ -198,3 +198,25 @@ def test_cli_deleted_trail_beside_stored_documents_fails_and_checkpoint_round_tr
     assert main(["audit", "verify"]) == 1
     out = capsys.readouterr().out
     assert "intact" not in out and "were sealed" in out, out
+
+
+def test_a_full_disk_is_recognised_however_it_is_reported(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from core import disk
+
+    assert disk.is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
+    assert disk.is_disk_full(sqlite3.OperationalError("database or disk is full"))
+    wrapped = RuntimeError("upsert failed")
+    wrapped.__cause__ = OSError(errno.EDQUOT, "Disk quota exceeded")
+    assert disk.is_disk_full(wrapped)
+    io_error = sqlite3.OperationalError("disk I/O error")  # SQLite creating its WAL files
+    monkeypatch.setattr(disk, "free_bytes", lambda folder: 8192)
+    assert disk.full_disk_explains(io_error, tmp_path)
+    message = disk.disk_full_message(tmp_path, 40 * disk.MB, "Ingest stopped")
+    assert message == f"Ingest stopped: the disk holding {tmp_path} is full (8 KB free); " \
+                      "free at least 40 MB there and try again."
+    monkeypatch.setattr(disk, "free_bytes", lambda folder: 10 * 1024 * disk.MB)
+    assert not disk.full_disk_explains(io_error, tmp_path)
+    assert not disk.is_disk_full(ValueError("bad value"))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import AuditLog, Verification
+from app.audit_verify import documents_held
 from ui.errors import show_error
 from ui.worker import Job, JobRunner
 
@@ -38,8 +39,9 @@ class AuditSnapshot:
 
 
 def read_audit(path: Path) -> AuditSnapshot:
-    log = AuditLog(path)
-    return AuditSnapshot(log.records()[::-1], log.verify())
+    log = AuditLog(path)  # an emptied trail beside stored documents is a failure
+    return AuditSnapshot(log.records()[::-1],
+                         log.verify(documents_held=documents_held(path.parent / "index")))
 
 
 class AuditView(QDialog):

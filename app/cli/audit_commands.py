@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app.audit import AuditLog, Checkpoint
+from app.audit_verify import documents_held
 from app.services import Services
 from core.errors import InputError
 
@@ -72,20 +71,6 @@ def run_checkpoint(args: argparse.Namespace, services: Services) -> int:
     print(f"Checkpoint of {point.records} record(s) written to {args.out}; keep it away from "
           "this machine (enclave audit verify --checkpoint FILE checks the trail extends it).")
     return 0
-
-
-def documents_held(index_dir: Path) -> int:
-    """Documents stored in all workspaces, read without opening the index (an emptied audit
-    trail beside them is a failure)."""
-    total = 0
-    for manifest in sorted(index_dir.glob("workspaces/*/library.sqlite")):
-        try:
-            with closing(sqlite3.connect(f"{manifest.as_uri()}?mode=ro", uri=True)) as db:
-                row = db.execute("SELECT count(*) FROM documents WHERE state = 'done'")
-                total += row.fetchone()[0]
-        except sqlite3.Error:
-            total += 1  # a manifest that cannot be read still says documents were stored
-    return total
 
 
 def run_export(args: argparse.Namespace, services: Services) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from app.logs import configure_logging
 from app.paths import DataPaths
 from app.services import Services, build_services
-from core.disk import MB, disk_full_message, is_disk_full
+from core.disk import MB, disk_full_message, full_disk_explains
 from core.display import one_line
 from core.errors import Cancelled, EnclaveError
 from core.jobs import CancelFn
@@ -41,7 +41,7 @@ def run_handler(args: argparse.Namespace) -> int:
         print(f"enclave: {one_line(error.message)}", file=sys.stderr)
         return 2
     except Exception as error:
-        if not is_disk_full(error):
+        if not full_disk_explains(error, paths.root):
             raise
         log.error("stopped: the disk is full", exc_info=error)
         print(f"enclave: {one_line(disk_full_message(paths.root, MB))}", file=sys.stderr)

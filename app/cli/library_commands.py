@@ -77,6 +77,8 @@ def run_ingest(args: argparse.Namespace, services: Services) -> int:
     for result in report.results:
         print(describe(result))
     print(f"Workspace {workspace!r}: {report.summary()}")
+    if report.stopped:  # the one line that says what to do (the files are named above)
+        print(f"enclave: {one_line(report.stopped)}", file=sys.stderr)
     return ingest_exit_code(report)
 
 
