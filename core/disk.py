@@ -38,13 +38,13 @@ def is_disk_full(error: BaseException | None) -> bool:
 
 
 def full_disk_explains(error: BaseException, folder: Path) -> bool:
-    """Whether ``error`` comes from a full disk: said so, or an I/O error (SQLite says "disk
-    I/O error" when it cannot create its WAL files) while ``folder``'s disk is all but full."""
+    """Whether ``error`` comes from a full disk: said so, or raised while ``folder``'s disk is
+    all but full, whatever it says (SQLite says "disk I/O error" when it cannot create its WAL
+    files, Chroma "Error in compaction"); the log keeps the error itself."""
     if is_disk_full(error):
         return True
     free = free_bytes(folder)
-    io_error = isinstance(error, OSError) or "disk I/O error" in str(error)
-    return io_error and free is not None and free < MB
+    return free is not None and free < MB
 
 
 def free_bytes(folder: Path) -> int | None:

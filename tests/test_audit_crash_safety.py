@@ -212,8 +212,10 @@ def test_a_full_disk_is_recognised_however_it_is_reported(tmp_path: Path,
     wrapped.__cause__ = OSError(errno.EDQUOT, "Disk quota exceeded")
     assert disk.is_disk_full(wrapped)
     io_error = sqlite3.OperationalError("disk I/O error")  # SQLite creating its WAL files
+    compaction = RuntimeError("Error in compaction: Failed to apply logs")  # Chroma's words
     monkeypatch.setattr(disk, "free_bytes", lambda folder: 8192)
     assert disk.full_disk_explains(io_error, tmp_path)
+    assert disk.full_disk_explains(compaction, tmp_path)
     message = disk.disk_full_message(tmp_path, 40 * disk.MB, "Ingest stopped")
     assert message == f"Ingest stopped: the disk holding {tmp_path} is full (8 KB free); " \
                       "free at least 40 MB there and try again."

@@ -386,6 +386,7 @@ def main() -> int:
     parser.add_argument("--mount", type=Path, help="the tmpfs mount point (disk-full)")
     parser.add_argument("--points", type=int, default=4, help="points (or kills) per operation")
     parser.add_argument("--operations", default=None, help="comma-separated")
+    parser.add_argument("--seed", type=int, default=29, help="of the kill moments")
     args = parser.parse_args()
     if args.campaign == "disk-full":
         operations = tuple(args.operations.split(",")) if args.operations else OPERATIONS
@@ -396,7 +397,7 @@ def main() -> int:
     else:
         operations = tuple(args.operations.split(",")) if args.operations else \
             ("ingest", "reembed")
-        kill_campaign(args.work, args.points, operations=operations)
+        kill_campaign(args.work, args.points, args.seed, operations=operations)
     return 0
 
 
