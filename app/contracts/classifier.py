@@ -1,8 +1,10 @@
 """A learned clause classifier: per field, how likely a passage is that field's clause.
 
 One logistic regression per field over MiniLM passage vectors, trained on lawyers' clause labels
-of CUAD contracts that are not among the 61 the evaluation scores
-(``tests/bench/train_contract_classifier.py`` rebuilds the file deterministically). Only the
+of the CUAD contracts whose texts are in the shared data: the 408 background contracts and the
+development part of the 61 (never the held-back part; ``tests/bench/train_contract_classifier.py``
+rebuilds the file deterministically). It tells a field's clause from passages holding other
+clauses. Only the
 weights ship, as JSON in ``data/``; here a probability is ``sigmoid(vector . weights + bias)``,
 numpy dot products and nothing else.
 """

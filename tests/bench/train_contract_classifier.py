@@ -1,107 +1,69 @@
 """Train the clause classifier shipped in ``app/contracts/data/clause_classifier.json``.
 
-Run: ``python -m tests.bench.train_contract_classifier [--variant int8] [--check] [--out PATH]``.
+Run: ``nice -n 10 python -m tests.bench.train_contract_classifier [--check] [--out PATH]
+[--background-only]``.
 
-Training data: the lawyers' clause labels of CUAD (``labels/master_clauses.csv``, 510
-contracts), *without* the 61 contracts scored by ``tests.bench.eval_contracts`` (development
-and held-back alike, matched by file name against ``master_clauses_selected61.csv`` and the
-shared PDF folder). For each field with CUAD columns, positives are the clause texts labelled in
-its columns; negatives are the clause texts labelled in every other column of the same
-contracts (41 clause types: licence grants, revenue sharing, audit, ...), except those that
-overlap a positive of the field in the same contract (one clause can carry two labels).
+Training data: the allowed CUAD contracts only (``../shared/data/README.md``): the 408 texts of
+``background_txt/`` and the development part of the 61, as the clause scorer reads them
+(:mod:`tests.bench.clause_corpus`: passages cut and embedded as ingest does, int8 MiniLM,
+cached under ``.cache/clauses/``). No label row of a contract whose text is not in the shared
+data is read (the weights shipped before this were trained on such rows; they are gone).
 
-Each text is embedded as the app embeds a passage (its first ``UNIT_CHARS`` characters, by the
-app's MiniLM; int8 by default, as the app), and one logistic regression per field
-(scikit-learn, balanced classes) is fitted; its regularisation is chosen per field from a small
-grid by average precision under 5-fold cross-validation grouped by contract. Only the weights
-ship; at run time the app computes ``sigmoid(vector . weights + bias)`` with numpy
-(:mod:`app.contracts.classifier`). The output is deterministic: rows in file order, weights
-rounded to 5 decimals; ``--check`` rebuilds and compares with the shipped file instead of
-writing it.
+As before, the classifier tells a field's clause from *other clauses*: for each field with a
+CUAD column, positives are the passages holding one of the lawyers' spans of that column;
+negatives are the passages holding a span of any other clause column of the same contracts (41
+clause types: licence grants, revenue sharing, audit, ...) but none of the field's; passages
+holding no span are left out. One logistic regression per field (scikit-learn, balanced
+classes), its regularisation chosen per field from a small grid by average precision under
+5-fold cross-validation grouped by contract. Only the weights ship; at run time the app computes
+``sigmoid(vector . weights + bias)`` with numpy (:mod:`app.contracts.classifier`). The output
+is deterministic (contracts in name order, weights rounded to 5 decimals); ``--check`` rebuilds
+from the contracts the shipped file names and compares instead of writing it.
+``--background-only`` leaves the development contracts out (to score them out of sample).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import csv
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from app.contracts.classifier import CLASSIFIER_PATH, FORMAT_VERSION, ClauseClassifier
 from app.contracts.fields import FIELDS
-from app.contracts.semantic import UNIT_CHARS
 from rag.embedder import MODEL_NAME, load_embedder
-from tests.bench.eval_contracts import CUAD, LABELS, overlaps
+from tests.bench.clause_corpus import (
+    BACKGROUND_PART,
+    DEVELOPMENT,
+    Contract,
+    cache_path,
+    categories,
+    contracts,
+    targets,
+    vectors_of,
+)
 
-ALL_LABELS = CUAD / "labels" / "master_clauses.csv"
 GRID_C = (0.1, 0.3, 1.0, 3.0, 10.0)
 FOLDS = 5
 DECIMALS = 5
 # Columns that name things rather than hold clauses: not negatives for clause fields.
-NOT_CLAUSES = ("Filename", "Document Name", "Parties", "Agreement Date")
+NOT_CLAUSES = ("Document Name", "Parties", "Agreement Date")
 
 
-@dataclass(frozen=True)
-class Example:
-    contract: int
-    column: str
-    text: str
-
-
-def held_out_names() -> set[str]:
-    """Every one of the 61 shared contracts, by file name and by lower-case stem."""
-    csv.field_size_limit(1 << 30)
-    with open(LABELS, newline="", encoding="utf-8") as stream:
-        names = {row["Filename"] for row in csv.DictReader(stream)}
-    names |= {path.name for path in (CUAD / "full_contract_pdf").iterdir()}
-    return names | {Path(name).stem.lower() for name in names}
-
-
-def training_rows() -> list[dict[str, str]]:
-    """CUAD's labelled contracts other than the 61 shared ones."""
-    excluded = held_out_names()
-    with open(ALL_LABELS, newline="", encoding="utf-8") as stream:
-        rows = list(csv.DictReader(stream))
-    return [row for row in rows if row["Filename"] not in excluded
-            and Path(row["Filename"]).stem.lower() not in excluded]
-
-
-def cell(value: str) -> list[str]:
-    try:
-        items = ast.literal_eval(value) if value.strip() else []
-    except (ValueError, SyntaxError):
-        items = [value]
-    return [" ".join(str(item).split()) for item in items if str(item).strip()]
-
-
-def examples_of(rows: Sequence[dict[str, str]]) -> list[Example]:
-    columns = [name for name in rows[0] if not name.endswith("Answer") and
-               not name.endswith("- Answer") and name not in NOT_CLAUSES]
-    return [Example(number, column, text) for number, row in enumerate(rows)
-            for column in columns for text in cell(row[column])]
-
-
-def targets(examples: Sequence[Example], columns: Sequence[str]) -> np.ndarray:
-    """1 for the field's clauses, 0 for other clauses, -1 (left out) for another column's
-    label that overlaps one of the field's in the same contract."""
-    positives: dict[int, list[str]] = {}
-    for example in examples:
-        if example.column in columns:
-            positives.setdefault(example.contract, []).append(example.text)
-    labels = np.zeros(len(examples), dtype=np.int8)
-    for number, example in enumerate(examples):
-        if example.column in columns:
-            labels[number] = 1
-        elif any(overlaps(example.text, text) or overlaps(text, example.text)
-                 for text in positives.get(example.contract, ())):
-            labels[number] = -1
-    return labels
+def field_targets(contracts: Sequence[Contract], column: str, others: Sequence[str]) -> np.ndarray:
+    """1: the passage holds a span of ``column``; 0: it holds a span of another clause column
+    and none of ``column``'s; -1 (left out): it holds no span."""
+    parts = []
+    for contract in contracts:
+        mine = targets(contract, column)
+        theirs = np.zeros_like(mine)
+        for other in others:
+            theirs |= targets(contract, other)
+        parts.append(np.where(mine == 1, 1, np.where(theirs == 1, 0, -1)).astype(np.int8))
+    return np.concatenate(parts)
 
 
 def fit_field(vectors: np.ndarray, labels: np.ndarray,
@@ -125,17 +87,25 @@ def fit_field(vectors: np.ndarray, labels: np.ndarray,
     return model.coef_[0], float(model.intercept_[0]), best, scores[best]
 
 
-def train(variant: str) -> dict[str, object]:
-    rows = training_rows()
-    examples = examples_of(rows)
+def train(variant: str, names: Sequence[str] | None = None,
+          background_only: bool = False) -> dict[str, object]:
     embedder = load_embedder(variant)
-    vectors = embedder.embed([example.text[:UNIT_CHARS] for example in examples])
-    groups = np.array([example.contract for example in examples])
+    found = contracts((BACKGROUND_PART,) if background_only else (BACKGROUND_PART, DEVELOPMENT))
+    if names is not None:
+        wanted = set(names)
+        found = [c for c in found if c.name in wanted]
+    else:
+        found = [c for c in found if cache_path(c, embedder.name).is_file()]
+    blocks = [vectors_of(contract, embedder) for contract in found]
+    vectors = np.vstack(blocks)
+    groups = np.concatenate([np.full(len(b), n) for n, b in enumerate(blocks)])
+    columns = [c for c in categories() if c not in NOT_CLAUSES]
     fields: dict[str, dict[str, object]] = {}
     for spec in FIELDS:
         if not spec.cuad_columns or spec.key in ("parties", "agreement_date"):
             continue
-        labels = targets(examples, spec.cuad_columns)
+        (column,) = spec.cuad_columns
+        labels = field_targets(found, column, [c for c in columns if c != column])
         weights, bias, c, precision = fit_field(vectors, labels, groups)
         fields[spec.key] = {"weights": [round(float(w), DECIMALS) for w in weights],
                             "bias": round(bias, DECIMALS), "C": c,
@@ -144,10 +114,11 @@ def train(variant: str) -> dict[str, object]:
                             "negatives": int((labels == 0).sum())}
         print(f"{spec.key:28} C={c:<5} CV average precision {precision:.3f} "
               f"({fields[spec.key]['positives']} positives, "
-              f"{fields[spec.key]['negatives']} negatives)")
+              f"{fields[spec.key]['negatives']} negatives)", flush=True)
     return {"format": FORMAT_VERSION, "embedder": f"{MODEL_NAME}-{variant}",
-            "unit_chars": UNIT_CHARS, "training_contracts": len(rows),
-            "training_texts": len(examples), "fields": fields}
+            "unit": "passage: rag.chunking at 200 tokens, 40 overlapping",
+            "training_contracts": len(found), "training_passages": len(vectors),
+            "contracts": [c.name for c in found], "fields": fields}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -156,8 +127,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=CLASSIFIER_PATH)
     parser.add_argument("--check", action="store_true",
                         help="rebuild and compare with the shipped file, writing nothing")
+    parser.add_argument("--background-only", action="store_true",
+                        help="leave the development contracts out")
     args = parser.parse_args(argv)
-    model = train(args.variant)
+    names = None
+    if args.check:  # the contracts the shipped file was trained on
+        names = json.loads(args.out.read_text(encoding="utf-8"))["contracts"]
+    model = train(args.variant, names, args.background_only)
     if args.check:
         return compare(model, ClauseClassifier.load(args.out))
     args.out.parent.mkdir(parents=True, exist_ok=True)
