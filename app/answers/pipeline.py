@@ -46,6 +46,7 @@ from core.errors import ModelError
 from core.jobs import CancelFn, never_cancel
 from models.template_guard import TemplateRefused
 from rag.retrieval import HybridRetriever
+from rag.targeting import Target
 
 PHRASED_QUOTES = 1  # the model sees the best quote only: with more it mixes their figures
 # An open question's best sentence leads the answer when it scores at least this (similarity
@@ -69,11 +70,12 @@ class AnswerPipeline:
     def understand(self, question: str, doc_ids: Sequence[str] | None = None) -> Understood:
         return understand(question, self.retriever, self.scorer, doc_ids)
 
-    def evidence(self, question: str, doc_ids: Sequence[str] | None = None) -> EvidenceResult:
+    def evidence(self, question: str, doc_ids: Sequence[str] | None = None,
+                 target: Target | None = None) -> EvidenceResult:
         """Steps 2-3 by retrieval: the passages found and their sentences scored."""
         return find_evidence(question, self.retriever, self.ranker, page_text=self.page_text,
                              top_k=self.top_k, min_relevance=self.min_relevance,
-                             doc_ids=doc_ids)
+                             doc_ids=doc_ids, target=target)
 
     def answer(self, question: str, doc_ids: Sequence[str] | None = None, *,
                on_evidence: QuoteSink = lambda quotes: None,
@@ -89,7 +91,7 @@ class AnswerPipeline:
                 return self._clause_answer(asked, verdict, on_evidence, why)
         else:
             verdict = None
-        found = self.evidence(question, asked.target.doc_ids or None)
+        found = self.evidence(question, target=asked.target)
         if not found.quotes:
             why.append(_not_found(found))
             return Answer(question, NOT_FOUND, (), found=False, why=tuple(why),
@@ -135,7 +137,9 @@ class AnswerPipeline:
             why.append(f"weak: no sentence states the {_kind_name(asked)}")
             return Answer(asked.question, NOT_STATED, found.sources, checks, True, quotes,
                           why=tuple(why), outcome="weak")
-        span = direct.fact_span(top.text, found.kind.fact) or direct.plain(top.text)
+        span = direct.fact_span(top.text, found.kind.fact) if found.kind.key != "party" \
+            else ""  # the parties: the whole sentence that names them, not the first name
+        span = span or direct.plain(top.text)
         return self._direct(asked, found.sources, quotes, top, span, why,
                             f"states the {_kind_name(asked)}")
 

@@ -66,9 +66,14 @@ class EvidenceResult:
 
 def find_evidence(question: str, retriever: HybridRetriever, ranker: EvidenceRanker, *,
                   page_text: PageText, top_k: int = 6, min_relevance: float = 0.3,
-                  doc_ids: Sequence[str] | None = None) -> EvidenceResult:
+                  doc_ids: Sequence[str] | None = None,
+                  target: Target | None = None) -> EvidenceResult:
+    """``target``: the documents the question names, already found (their naming words out of
+    its focus); else found here, or ``doc_ids`` searched with the whole question."""
     kind = kind_of(question)
-    target = Target(tuple(doc_ids), (), question) if doc_ids else retriever.named_in(question)
+    if target is None:
+        target = Target(tuple(doc_ids), (), question) if doc_ids else \
+            retriever.named_in(question)
     hits = retriever.search(target.focus, top_k=top_k, doc_ids=target.doc_ids or None,
                             keywords=f"{target.focus} {kind.keywords}")
     best = max((hit.similarity or 0.0 for hit in hits), default=0.0)
