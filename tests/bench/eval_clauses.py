@@ -20,6 +20,8 @@ Where the lawyers marked the clause ("present"):
 Where they did not ("absent"):
 - false:   the answer asserts the clause (a direct answer that is not a "no");
 - no:      an honest no (the answer says no such clause was found / "No").
+The answer's ``outcome`` (answered / declined / weak / not_found / stopped) decides these when
+the pipeline gives one; otherwise its text is read.
 Over all questions: notice = the could-not-phrase (or "no sentence states this") notice leads
 the answer; p50 seconds per answer (without the model unless ``--model``).
 
@@ -127,9 +129,15 @@ def on_span(text: str, labels: Sequence[str]) -> bool:
 def score(asked: Asked, scope: str, answer: Any, doc_id: str) -> Outcome:
     text = str(answer.text or "")
     quotes = list(getattr(answer, "quotes", ()))
-    notice = bool(NOTICE.search(text[:200]))
-    no = not notice and (not getattr(answer, "found", True) or bool(NO.search(text[:300])))
-    direct = bool(text) and not notice and not no
+    outcome = getattr(answer, "outcome", None)  # the pipeline's own account, when it gives one
+    if outcome is not None:
+        notice = outcome == "weak"
+        no = outcome in ("declined", "not_found") or (outcome == "answered" and
+                                                      bool(NO.match(text[:300])))
+    else:
+        notice = bool(NOTICE.search(text[:200]))
+        no = not notice and (not getattr(answer, "found", True) or bool(NO.search(text[:300])))
+    direct = bool(text) and not notice and not no and outcome in (None, "answered")
     right_doc = [q for q in quotes if q.hit.doc_id == doc_id]
     quoted = any(on_span(q.text, asked.spans) for q in right_doc)
     numbers = {int(n) for n in _CITED.findall(text)}
