@@ -214,17 +214,5 @@ def run_ask_documents(question: str, workspace: str, services: Services) -> int:
         print(f"      {one_line(quote.hit.path)}, page {quote.hit.page} ({state})"
               f"{scan_warning(quote.hit) if quote.verified else ''}")
     return 0
-    if answer.note:
-        print(f"enclave: {one_line(answer.note)}", file=sys.stderr)
-    print(answer.text if answer.grounded else f"! {answer.text}")
-    if answer.grounded:
-        print("  (every figure and name checked against the quotes below)")
-    print("\nEvidence:")
-    for quote in answer.quotes:
-        state = "verified" if quote.verified else f"NOT verified: {quote.detail}"
-        print(f"  [{quote.number}] \u201c{quote.text}\u201d")
-        print(f"      {one_line(quote.hit.path)}, page {quote.hit.page} ({state})"
-              f"{scan_warning(quote.hit) if quote.verified else ''}")
-    return 0
 
 

@@ -95,7 +95,8 @@ def test_missing_window_libraries_are_named_and_nothing_is_installed(
     assert result.returncode == 1
     message = result.stderr
     assert "libxcb-cursor.so.0 libxcb-icccm.so.4;" in message, message
-    assert "apt-get install libxcb-cursor0 libxcb-icccm4)" in message
+    assert "apt-get install libxcb-cursor0 libxcb-icccm4;" in message
+    assert "install-debs.sh libxcb-cursor0 libxcb-icccm4)" in message  # the air-gapped way
     assert "libc.so.6" not in message and "installed in" not in result.stdout
     assert not (tmp_path / ".local/lib/enclave").exists()
     assert not (tmp_path / ".local/bin/enclave").exists()

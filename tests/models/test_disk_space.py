@@ -90,7 +90,13 @@ def test_ask_with_no_room_for_the_model_answers_from_the_evidence(
     home = small_disk / "home"
     assert _enclave(home, "ingest", str(notice), "-w", "deal").returncode == 0
 
-    answer = _enclave(home, "ask", "How much notice is needed to terminate?", "-w", "deal")
+    # A fact is answered from the quote's own words: no model, so no word about its space.
+    fact = _enclave(home, "ask", "How much notice is needed to terminate?", "-w", "deal")
+    assert fact.returncode == 0 and fact.stderr == "", fact.stderr
+    assert "ninety (90) days' written notice" in fact.stdout and "(verified)" in fact.stdout
+    # An open question would have the model word it: the space it needs is named in one line
+    # and the answer comes from the evidence alone.
+    answer = _enclave(home, "ask", "Tell me about the agreement.", "-w", "deal")
     assert answer.returncode == 0, answer.stderr
     assert answer.stderr.count("\n") == 1 and "Not enough disk space" in answer.stderr
     assert f"in {home / 'models'}, where" in answer.stderr
