@@ -41,7 +41,13 @@ from app.answers.grounding import unsupported
 from app.answers.phrasing import Phraser, evidence_context
 from app.answers.search import EvidenceResult, PageText, Quote, find_evidence, quotes_from
 from app.answers.summaries import asks_for_summary, scope_record, summary_lines
-from app.answers.understand import ClauseScoring, Understood, mentioned, understand
+from app.answers.understand import (
+    ClauseScoring,
+    Understood,
+    mentioned,
+    names_the_clause,
+    understand,
+)
 from core.errors import ModelError
 from core.jobs import CancelFn, never_cancel
 from models.template_guard import TemplateRefused
@@ -98,7 +104,15 @@ class AnswerPipeline:
                           outcome="not_found")
         on_evidence(found.quotes)
         why.append(_scored(found))
-        if verdict is not None and asked.clause is not None and asked.kind.fact is None:
+        if verdict is not None and asked.clause is not None and not (
+                asked.kind.fact is not None and names_the_clause(found.quotes[0].text,
+                                                                 asked.clause)):
+            # A clause was asked about and the scorer passed none: a figure of the kind asked
+            # for is an answer only in a sentence that names the clause ("terminate for
+            # convenience on ninety (90) days' notice"), never one that merely holds such a
+            # figure ("$5,000,000 per claim" for liquidated damages).
+            why.append(f"declined: the best sentence does not name {asked.clause.name}"
+                       if asked.kind.fact is not None else "declined: a clause was asked about")
             return self._declined(asked, found, f"no clause on {asked.clause.name}", why)
         if asked.form == "open" and asked.topic and not mentioned(asked.topic, self.retriever,
                                                                  asked.scope):

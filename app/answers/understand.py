@@ -104,6 +104,12 @@ def shares_a_word(question: str, clause: ClauseKindLike) -> bool:
     return bool(_stems(question) & _stems(told))
 
 
+def names_the_clause(sentence: str, clause: ClauseKindLike) -> bool:
+    """The sentence uses a word of the clause kind's plain name ("liable" for "liability
+    cap", "terminate" for "termination for convenience")."""
+    return bool(_stems(sentence) & _stems(clause.name))
+
+
 def _stems(text: str) -> set[str]:
     return {word[:4] for word in (re.sub(r"(?:ies|es|s|ing|ed)$", "", w) for w in
                                   content_words(text.replace("-", " "))) if len(word) >= 3}

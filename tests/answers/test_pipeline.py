@@ -192,3 +192,31 @@ def test_summarize_a_document_that_is_no_contract_gives_its_points_by_section(
     assert answer.text.startswith("Summary of privacy_policy.md:\n") and answer.grounded
     assert "What we collect: We collect your name" in answer.text
     assert "How long we keep it: Policy records are kept for seven (7) years" in answer.text
+
+
+class NothingPasses(FakeScorer):
+    """Recognises a clause the sample lacks (liquidated damages) and one it holds only in a
+    sentence the scorer misses (termination for convenience); no passage passes for either."""
+
+    ASKED_ABOUT = {"liquidated": Kind("liquidated_damages", "liquidated damages",
+                                      "A fixed sum owed on a breach.", "operative"),
+                   "terminate": Kind("termination_for_convenience", "termination for convenience",
+                                     "A party may end the agreement without cause.", "operative")}
+
+    def recognise(self, question: str, question_vector: np.ndarray) -> Kind | None:
+        return next((kind for word, kind in self.ASKED_ABOUT.items()
+                     if word in question.lower()), None)
+
+    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
+        return np.zeros(len(vectors))
+
+
+def test_a_figure_of_the_kind_asked_is_no_answer_for_a_clause_no_passage_holds(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    chat = service(sample_library, real_embedder, NothingPasses(real_embedder))
+    damages = ask(chat, "How much are the liquidated damages under the agreement?")
+    assert damages.outcome == "declined" and "18,500" not in damages.text
+    assert damages.text.startswith("No clause on liquidated damages was found in")
+    # A sentence that names the clause it states a figure of still answers: "terminate".
+    notice = ask(chat, "How much notice is needed to terminate the agreement?")
+    assert notice.outcome == "answered" and notice.text == "ninety (90) days' written notice [1]"
