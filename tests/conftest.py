@@ -41,6 +41,13 @@ def no_egress_attempts(request: pytest.FixtureRequest) -> Iterator[None]:
         guard().reset()  # provoked on purpose: later tests (and the status bar) start from 0
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The PII worker pool's tests run first, as the app forks its workers early: forked from
+    a process that already holds the threads of every Chroma client earlier tests opened (some
+    two hundred), a worker could block on a lock one of them held (app.privacy.pool)."""
+    items.sort(key=lambda item: "tests/privacy/test_pool.py" not in item.nodeid)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "egress_attempts_expected: the test provokes them")
 

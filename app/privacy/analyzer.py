@@ -107,11 +107,15 @@ class PiiAnalyzer:
 
         Short texts are not packed together: spaCy's NER reads across a join and recall drops.
         """
-        from app.privacy.pool import can_fork, worth_sharing
+        from app.privacy.pool import PoolUnavailable, can_fork, worth_sharing
 
         count = self.workers if workers is None else workers
         if count > 1 and can_fork() and worth_sharing(texts, count, self.window_chars):
-            return self.pool(count).analyze_many(texts, progress=progress, cancel=cancel)
+            try:
+                return self.pool(count).analyze_many(texts, progress=progress, cancel=cancel)
+            except PoolUnavailable as error:  # slower, never stuck: this process does it all
+                log.warning("%s; analysing in one process from now on", error.message)
+                self.workers = 1
         return self.analyze_here(texts, progress=progress, cancel=cancel)
 
     def pool(self, workers: int) -> PiiWorkerPool:

@@ -47,6 +47,13 @@ MIN_UNIT_CHARS, MAX_UNIT_CHARS = 8_000, 60_000
 WARM_UP_TEXT = ("Warm-up: Ann Lee (SSN 536-90-4399) of 12 Main Street, Springfield, "
                 "called +1 212 555 0134 on March 3, 2021 about card 4539 1488 0343 6467.")
 POLL_SECONDS = 0.1
+# A worker forked while another thread of the parent held a lock (Chroma's Rust runtime keeps
+# dozens of threads) can block forever on it: a warm-up not back by then means no pool.
+WARM_UP_SECONDS = 120.0
+
+
+class PoolUnavailable(EnclaveError):
+    """The worker processes did not start; the analysis runs in this process instead."""
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3  # glibc's mallopt options
 STOP_SECONDS = 60.0
 
@@ -129,7 +136,12 @@ class PiiWorkerPool:
                                              initargs=(analyzer, self._stop_flag))
         # Fork every worker now, before the caller's threads get busy, and let each run the
         # whole analysis once (first-use costs: pages of the model copied, caches filled).
-        wait([self._executor.submit(_warm_up) for _ in range(workers)])
+        done, late = wait([self._executor.submit(_warm_up) for _ in range(workers)],
+                          timeout=WARM_UP_SECONDS)
+        if late or any(future.exception() is not None for future in done):
+            self._kill()
+            raise PoolUnavailable(f"{len(late)} of {workers} PII worker processes did not "
+                                  f"start within {WARM_UP_SECONDS:.0f} s")
 
     @property
     def alive(self) -> bool:
@@ -142,6 +154,12 @@ class PiiWorkerPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _kill(self) -> None:
+        self._broken = True
+        for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+            process.kill()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def analyze_many(self, texts: Sequence[str], *, progress: ProgressFn = no_progress,
                      cancel: CancelFn = never_cancel) -> list[list[Finding]]:

@@ -152,3 +152,13 @@ def test_long_texts_finished_as_their_windows_return_match_one_process(
 
 def test_workers_keep_freed_memory_for_the_next_batch(pooled: PiiAnalyzer) -> None:
     assert pooled.pool(2)._executor.submit(keep_freed_memory).result(timeout=60)
+
+
+def test_workers_that_do_not_start_leave_the_analysis_to_this_process(
+        analyzer: PiiAnalyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.privacy.pool.WARM_UP_SECONDS", 0.0)  # no warm-up is back in time
+    alone = PiiAnalyzer(analyzer.engine, workers=2)
+    texts = [*_letters(40), LETTER * 200]
+    assert worth_sharing(texts, 2, alone.window_chars)
+    assert alone.analyze_many(texts) == analyzer.analyze_here(texts)
+    assert alone.workers == 1 and alone._pool is None
