@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,6 +201,9 @@ class ChromaIndex:
                 self._delete(leftover)
 
 
+OPEN_ATTEMPTS = 12  # about 20 s in all
+
+
 def _persistent_client(folder: Path | None) -> Any:
     import chromadb
     from chromadb.config import Settings
@@ -207,12 +211,19 @@ def _persistent_client(folder: Path | None) -> Any:
     if folder is None:
         raise ValueError("ChromaIndex needs a folder or a client")
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        return chromadb.PersistentClient(path=str(folder),
-                                         settings=Settings(anonymized_telemetry=False))
-    except Exception as error:
-        raise IndexStoreError(f"The vector index in {folder} cannot be opened ({error}).") \
-            from None
+    # Another process opening the same index at that moment (two ingests at once) holds
+    # SQLite's lock for a moment: "database is locked" is waited out, anything else is not.
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return chromadb.PersistentClient(path=str(folder),
+                                             settings=Settings(anonymized_telemetry=False))
+        except Exception as error:
+            if "database is locked" in str(error) and attempt + 1 < OPEN_ATTEMPTS:
+                time.sleep(0.25 * (attempt + 1))
+                continue
+            raise IndexStoreError(f"The vector index in {folder} cannot be opened "
+                                  f"({error}).") from None
+    raise AssertionError("unreachable")
 
 
 def _all_ids(collection: Any) -> set[str]:
