@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from app.answers.kinds import CLAUSE_KINDS, NOT_CLAUSE_QUESTIONS, ClauseKind
+from app.contracts.classifier import read_weights
 from core.errors import ModelError
 
 SCORER_PATH = Path(__file__).resolve().parent / "data" / "clause_scorer.json"
@@ -130,12 +130,7 @@ class ClauseScorer:
 
     @classmethod
     def load(cls, path: Path = SCORER_PATH) -> ClauseScorer:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise ModelError(f"The clause scorer {path} cannot be read ({error}); "
-                             "reinstall Enclave.") from error
-        return cls.from_json(data)
+        return cls.from_json(read_weights(path, "clause scorer"))
 
     @classmethod
     def shipped(cls) -> ClauseScorer:

@@ -25,6 +25,15 @@ CLASSIFIER_PATH = Path(__file__).resolve().parent / "data" / "clause_classifier.
 FORMAT_VERSION = 1
 
 
+def read_weights(path: Path, what: str) -> dict[str, Any]:
+    """A shipped weights file (JSON package data); unreadable means a broken install."""
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        raise ModelError(f"The {what} {path} cannot be read ({error}); "
+                         "reinstall Enclave.") from error
+
+
 class ClauseClassifier:
     """Field weights as one matrix; ``probabilities`` scores many passage vectors at once."""
 
@@ -44,12 +53,7 @@ class ClauseClassifier:
 
     @classmethod
     def load(cls, path: Path = CLASSIFIER_PATH) -> ClauseClassifier:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise ModelError(f"The clause classifier {path} cannot be read ({error}); "
-                             "reinstall Enclave.") from error
-        return cls.from_json(data)
+        return cls.from_json(read_weights(path, "clause classifier"))
 
     def probabilities(self, vectors: np.ndarray) -> dict[str, np.ndarray]:
         """Field -> the probability of each vector (row) being that field's clause."""
