@@ -198,9 +198,8 @@ class LibraryService:
         paths += [path for path in also if path not in paths]
         gone = [record for record in records if not any(Path(p).exists() for p in record.paths)]
         for record in records:
-            self._workspace(workspace).purge(record.doc_id)
-        self._audit.record("purge", workspace=workspace, reason="policy_change",
-                           doc_ids=[record.doc_id for record in records])
+            self._workspace(workspace).purge(record.doc_id, self._purge_record(
+                workspace, reason="policy_change"))
         report = self.ingest(paths, workspace=workspace, password=password, progress=progress,
                              cancel=cancel)
         report.results += [FileResult(
@@ -211,10 +210,16 @@ class LibraryService:
         return report
 
     def purge(self, workspace: str, reference: str) -> list[str]:
-        purged = self._workspace(workspace).remove(reference)
+        """Each document's record is written before it is deleted (see
+        :meth:`rag.library.Workspace.purge`): never a purge without its record. The record
+        holds the document's content hash only, under every policy: no name, path or text."""
+        purged = self._workspace(workspace).remove(reference, self._purge_record(workspace))
         self._forget_ocr(purged)
-        self._audit.record("purge", workspace=workspace, doc_ids=purged)
         return purged
+
+    def _purge_record(self, workspace: str, **details: str) -> Callable[[str], None]:
+        return lambda doc_id: self._audit.record("purge", workspace=workspace,
+                                                 doc_ids=[doc_id], **details)
 
     def _forget_ocr(self, doc_ids: Sequence[str]) -> None:
         """A purged document's OCR text goes with it (the cache is keyed by content)."""

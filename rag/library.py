@@ -181,10 +181,27 @@ class Workspace:
             self.purge(replaced)
         return replaced
 
-    def purge(self, doc_id: str) -> None:
+    def purge(self, doc_id: str, before_delete: Callable[[str], None] | None = None) -> None:
+        """Remove a document from every store. ``before_delete(doc_id)`` (the audit record)
+        runs once the document is marked as being purged and before anything is deleted: a
+        kill after it leaves a 'purging' document the next open finishes (with its own
+        record), so no purge is ever without a record; if it raises, nothing is deleted."""
         with self.writing():
             self.store.mark(doc_id, "purging")
+            if before_delete is not None:
+                try:
+                    before_delete(doc_id)
+                except BaseException:
+                    self._unmark_quietly(doc_id)
+                    raise
             self._delete_everywhere(doc_id)
+
+    def _unmark_quietly(self, doc_id: str) -> None:
+        try:
+            self.store.mark(doc_id, "done")
+        except Exception as error:  # a full disk: the next open finishes the purge
+            log.warning("document %s left marked for purging (%s); the next open removes it",
+                        doc_id[:12], error)
 
     def _delete_everywhere(self, doc_id: str) -> None:
         self.index.delete_document(self.name, doc_id)
@@ -240,25 +257,28 @@ class Workspace:
         """Cosine of ``vector`` with each stored passage (a unit vector, as ours are)."""
         return {chunk: float(stored @ vector) for chunk, stored in self.vectors(chunk_ids).items()}
 
-    def remove(self, reference: str) -> list[str]:
+    def remove(self, reference: str,
+               before_delete: Callable[[str], None] | None = None) -> list[str]:
         """Forget a path (file or folder) or a document id (6+ leading characters); documents
-        left with no path are purged from every store. Returns the purged document ids."""
+        left with no path are purged from every store (``before_delete`` as in :meth:`purge`).
+        Returns the purged document ids."""
         given = Path(reference).expanduser()
         # Ingest records resolved paths (links followed), so the reference must be resolved too.
         absolute = str(given.resolve() if given.exists() else given.absolute()).rstrip("/")
         purged = []
         for record in self.documents():
             if len(reference) >= 6 and record.doc_id.startswith(reference.lower()):
-                self.purge(record.doc_id)
+                self.purge(record.doc_id, before_delete)
                 purged.append(record.doc_id)
                 continue
             matching = [path for path in record.paths
                         if path == absolute or path.startswith(absolute + "/")]
+            if matching and len(matching) == len(record.paths):  # no path left: purged whole
+                self.purge(record.doc_id, before_delete)  # (its paths go with it)
+                purged.append(record.doc_id)
+                continue
             for path in matching:
                 self.store.unlink_path(path)
-            if matching and not self.store.paths_of(record.doc_id):
-                self.purge(record.doc_id)
-                purged.append(record.doc_id)
         return purged
 
     def consistency_problems(self) -> list[str]:
