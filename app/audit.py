@@ -57,7 +57,7 @@ from app.audit_verify import (
     line_hash,
     parse_record,
 )
-from core.disk import disk_full_message, is_disk_full
+from core.disk import disk_full_message, is_disk_full, written_whole
 from core.errors import EnclaveError
 
 try:
@@ -272,14 +272,13 @@ class AuditLog:
     def export_csv(self, out: Path, since: datetime | None = None) -> int:
         """Records at or after ``since`` as CSV; returns how many were written."""
         rows = [r for r in self.records() if since is None or _time_of(r) >= since]
-        temporary = out.with_name(out.name + ".tmp")
-        with open(temporary, "w", newline="", encoding="utf-8") as stream:
+        with written_whole(out, "The audit trail was not exported") as temporary, \
+                open(temporary, "w", newline="", encoding="utf-8") as stream:
             writer = csv.DictWriter(stream, fieldnames=CSV_FIELDS, extrasaction="ignore")
             writer.writeheader()
             for row in rows:
                 writer.writerow({**row, "details": json.dumps(row.get("details", {}),
                                                               sort_keys=True)})
-        os.replace(temporary, out)
         return len(rows)
 
 def _read_tail(stream: Any) -> Tail:

@@ -7,8 +7,6 @@ A bad value is refused with the value quoted, so the user can find and fix it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from core.disk import write_whole
 from core.errors import InputError
 
 if TYPE_CHECKING:
@@ -160,12 +159,8 @@ def load_settings(path: Path) -> Settings:
 
 def save_settings(settings: Settings, path: Path) -> None:
     """Write atomically so a crash never leaves a half-written settings file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(settings.model_dump(), indent=2)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(temporary, path)
+    write_whole(path, json.dumps(settings.model_dump(), indent=2),
+                "The settings were not saved")
 
 
 def updated(settings: Settings, section: str, **values: Any) -> Settings:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import errno
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import EnclaveError
@@ -70,3 +73,33 @@ def _size(count: int) -> str:
     if count >= MB:
         return f"{count / MB:.0f} MB"
     return f"{count / 1024:.0f} KB"
+
+
+@contextmanager
+def written_whole(path: Path, what: str) -> Iterator[Path]:
+    """A temporary file beside ``path`` for the block to write; fsync'ed and renamed onto
+    ``path`` when the block ends, removed if it fails, so ``path`` holds the old file or the
+    whole new one. A full disk raises :class:`DiskFull` naming ``path``'s folder and at least
+    twice what had been written (``what`` leads the message: "The settings were not saved")."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        yield temporary
+        with open(temporary, "rb") as stream:
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except Exception as error:
+        written = temporary.stat().st_size if temporary.exists() else 0
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, EnclaveError) or not full_disk_explains(error, path.parent):
+            raise
+        raise DiskFull(path.parent, 2 * written, what) from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_whole(path: Path, data: bytes | str, what: str) -> None:
+    """``data`` (text as UTF-8) to ``path`` as :func:`written_whole` writes."""
+    with written_whole(path, what) as temporary:
+        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)

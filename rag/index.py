@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from core.disk import MB, DiskFull, is_disk_full
 from rag.embedder import LEGACY_EMBEDDER
 from rag.errors import EmbedderMismatch, IndexStoreError
 
@@ -221,6 +222,8 @@ def _persistent_client(folder: Path | None) -> Any:
             if "database is locked" in str(error) and attempt + 1 < OPEN_ATTEMPTS:
                 time.sleep(0.25 * (attempt + 1))
                 continue
+            if is_disk_full(error):  # SQLite's "database or disk is full": the space needed
+                raise DiskFull(folder, MB, "The vector index cannot be opened") from None
             raise IndexStoreError(f"The vector index in {folder} cannot be opened "
                                   f"({error}).") from None
     raise AssertionError("unreachable")

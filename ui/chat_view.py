@@ -34,6 +34,7 @@ from app.history import (
     to_markdown,
 )
 from app.services import Services
+from core.disk import write_whole
 from core.jobs import CancelFn
 from models.prompts import Turn
 from ui.errors import show_error
@@ -322,10 +323,11 @@ class ChatView(QWidget):
 
 
 def write_export(markdown: str, path: Path) -> Path:
+    """Whole or not at all; a full disk is one line naming the folder and the space needed."""
+    data: bytes | str = markdown
     if path.suffix.lower() == ".pdf":
         from ui.pdf_export import markdown_to_pdf
 
-        markdown_to_pdf(markdown, path)
-    else:
-        path.write_text(markdown, encoding="utf-8")
+        data = markdown_to_pdf(markdown, path.stem)
+    write_whole(path, data, "The conversation was not exported")
     return path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.contracts.summary import Citation, ContractSummary, FieldResult
 from app.pdf_fonts import choose_font
+from core.disk import written_whole
 from core.errors import InputError
 
 UNVERIFIED = "UNVERIFIED"
@@ -146,6 +147,7 @@ def format_of(path: Path, requested: str | None = None) -> str:
 
 def export_summary(summary: ContractSummary, path: Path, fmt: str | None = None) -> Path:
     """Write the summary to ``path`` in ``fmt`` (md, json, docx, pdf; default from suffix)."""
-    path = Path(path)
-    WRITERS[format_of(path, fmt)](summary, path)
+    path, writer = Path(path), WRITERS[format_of(path, fmt)]
+    with written_whole(path, "The summary was not exported") as temporary:
+        writer(summary, temporary)
     return path

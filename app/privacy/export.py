@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from app.privacy.analyzer import PiiAnalyzer
@@ -15,12 +16,14 @@ from app.privacy.anonymize import Replacer, found_values, redact
 from app.privacy.policy import PrivacyPolicy, Treatment
 from app.privacy.report import RedactionReport
 from app.privacy.scan_export import export_redacted_scan, is_scanned
+from core.disk import written_whole
 from core.errors import InputError
 from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.documents import Page
 from rag.loaders import load_document
 
 EXPORT_SUFFIXES = (".txt", ".md", ".pdf")
+NOT_WRITTEN = "The redacted copy was not written"
 
 
 def default_output(source: Path) -> Path:
@@ -64,14 +67,15 @@ def export_redacted(source: Path, output: Path, analyzer: PiiAnalyzer, policy: P
         raise InputError("The redacted copy would overwrite the original; choose another name.")
     document = load_document(source, password)
     if suffix == ".pdf" and is_scanned(document):  # blacked out on the page images
-        return export_redacted_scan(document, output, analyzer, policy, password=password,
-                                    progress=progress, cancel=cancel)
+        with written_whole(output, NOT_WRITTEN) as temporary:
+            report = export_redacted_scan(document, temporary, analyzer, policy,
+                                          password=password, progress=progress, cancel=cancel)
+        return replace(report, output=output)
     pages, counts = redact_pages(document.pages, analyzer, policy, progress=progress,
                                  cancel=cancel)
-    report = RedactionReport(source, output, len(pages), counts)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _WRITERS[suffix](pages, report, policy)
-    return report
+    with written_whole(output, NOT_WRITTEN) as temporary:
+        _WRITERS[suffix](pages, RedactionReport(source, temporary, len(pages), counts), policy)
+    return RedactionReport(source, output, len(pages), counts)
 
 
 def summary_lines(report: RedactionReport, policy: PrivacyPolicy) -> list[str]:
