@@ -36,12 +36,15 @@ def parse_citation_href(href: str) -> tuple[int, int] | None:
 
 
 def answer_html(text: str, exchange_index: int, known: set[int]) -> str:
-    """The answer escaped, each [n] with a known source turned into a link."""
+    """The answer escaped, each [n] with a known source turned into a link ("[1, 2]" becomes
+    "[1] [2]"). The whole "[n]", brackets included, is the link, as under a quote: a link
+    on the digit alone is one character wide, and a click beside it opened nothing."""
     def link(match: re.Match[str]) -> str:
         numbers = [int(part) for part in re.findall(r"\d+", match.group(1))]
-        links = [f"<a href='{citation_href(exchange_index, n)}'>{n}</a>" if n in known
-                 else str(n) for n in numbers]
-        return "[" + ", ".join(links) + "]"
+        if not any(n in known for n in numbers):
+            return match.group(0)
+        return " ".join(f"<a href='{citation_href(exchange_index, n)}'>[{n}]</a>" if n in known
+                        else f"[{n}]" for n in numbers)
 
     escaped = html.escape(text)
     return _CITATION.sub(link, escaped).replace("\n", "<br>")

@@ -66,6 +66,28 @@ def test_the_short_answer_shows_above_its_quoted_evidence_with_links(
     assert ref.end - ref.start == len(ref.text) < len(PAGES[1]) + 5  # highlighted
 
 
+def test_a_mouse_click_on_either_citation_of_an_answer_opens_its_page(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    """The direct answer's [1] and the quote's [1], clicked where their glyphs are drawn."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.ui.links import link_points, scrolled_to
+
+    window = contract_window(qtbot, make_window, tmp_path)
+    assert ask(qtbot, window) == ["answered"]
+    browser = window.chat.transcript
+    assert len(link_points(browser, "cite:0:1")) == 2  # the answer's and the quote's
+    for occurrence in (0, 1):
+        point = scrolled_to(browser, "cite:0:1", occurrence)
+        assert browser.anchorAt(point) == "cite:0:1"
+        with qtbot.waitSignal(window.chat.sig_citation_clicked, timeout=5_000) as clicked:
+            QTest.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=point)
+        assert clicked.args[0].number == 1 and clicked.args[0].page == 2
+    # the opened page's reading and personal-data scan end before the window closes
+    qtbot.waitUntil(lambda: not window.runner.active_jobs, timeout=120_000)
+
+
 def test_a_wording_the_evidence_does_not_support_is_never_shown(
         qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
     window = contract_window(qtbot, make_window, tmp_path,

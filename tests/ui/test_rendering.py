@@ -56,6 +56,12 @@ def test_known_citations_become_links(text: str, links: list[str]) -> None:
     assert [part.split("'")[0] for part in html.split("href='")[1:]] == links
 
 
+def test_the_whole_bracketed_number_is_the_link_not_the_digit_alone() -> None:
+    assert answer_html("Illinois [1].", 0, {1}) == "Illinois <a href='cite:0:1'>[1]</a>."
+    assert answer_html("See [1, 9].", 0, {1}) == "See <a href='cite:0:1'>[1]</a> [9]."
+    assert answer_html("Section [4] applies.", 0, {1}) == "Section [4] applies."
+
+
 @pytest.mark.parametrize(("href", "target"), [
     ("cite:0:1", (0, 1)), ("cite:12:3", (12, 3)), ("http://x", None), ("cite:a:1", None),
 ])

@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,13 +33,13 @@ def scene(function: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, An
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 300.0,
-               tick: Callable[[], None] | None = None) -> None:
+               tick: Callable[[], None] | None = None, step: str = "") -> None:
     from PySide6.QtWidgets import QApplication
 
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise TimeoutError("the scene did not reach its state in time")
+            raise TimeoutError(f"{step or 'the scene'}: not done within {timeout:g} s")
         QApplication.processEvents()
         if tick is not None:
             tick()
@@ -64,13 +65,13 @@ def open_window(home: Path, runtime: Any = None) -> Any:
 
     window = MainWindow(build_services(DataPaths(home), runtime=runtime))
     window.show()
-    wait_until(lambda: window._workspace_known and window.isVisible())
+    wait_until(lambda: window._workspace_known and window.isVisible(), step="the window shown")
     return window
 
 
 def create_workspace(window: Any, name: str) -> None:
     window.workspaces.create_named(name)
-    wait_until(lambda: window.workspace == name, timeout=60)
+    wait_until(lambda: window.workspace == name, timeout=60, step=f"workspace {name} made")
 
 
 def drop_on(window: Any, paths: list[Path]) -> None:
@@ -115,7 +116,7 @@ def long_name(home: Path, shot: Path | None, file: Path | None) -> dict[str, Any
     finished: list[object] = []
     window.library.sig_ingest_finished.connect(finished.append)
     drop_on(window, [file])
-    wait_until(lambda: bool(finished), tick=sample)
+    wait_until(lambda: bool(finished), tick=sample, step="the dropped file ingested")
     x_widths.append(x_width(window))
     end = time.monotonic() + 1.0
     wait_until(lambda: time.monotonic() > end, tick=sample)
@@ -132,7 +133,7 @@ def load_model(window: Any) -> None:
     loaded: list[object] = []
     window.sig_model_loaded.connect(loaded.append)
     window.start_loading_model()
-    wait_until(lambda: bool(loaded))
+    wait_until(lambda: bool(loaded), step="the model loaded")
 
 
 def answer(window: Any, question: str) -> dict[str, Any]:
@@ -140,7 +141,7 @@ def answer(window: Any, question: str) -> dict[str, Any]:
     answered: list[str] = []
     window.sig_answer_finished.connect(answered.append)
     window.chat.ask_typed(question)
-    wait_until(lambda: bool(answered))
+    wait_until(lambda: bool(answered), step=f"the answer to {question!r}")
     exchange = window.chat.exchanges[-1]
     return {"outcome": answered[0], "answer": exchange.answer,
             "quotes": [quote.text for quote in exchange.quotes],
@@ -171,7 +172,7 @@ def ask_while_indexing(home: Path, shot: Path | None, file: Path | None) -> dict
     answered: list[str] = []
     window.sig_answer_finished.connect(answered.append)
     window.chat.welcome.sample_button.click()
-    wait_until(lambda: bool(answered), timeout=600)
+    wait_until(lambda: bool(answered), timeout=600, step="the answer to the sample question")
     exchange = window.chat.exchanges[-1]
     result = {"events": events, "outcome": answered[0], "question": exchange.question,
               "answer": exchange.answer, "quotes": [quote.text for quote in exchange.quotes],
@@ -180,27 +181,18 @@ def ask_while_indexing(home: Path, shot: Path | None, file: Path | None) -> dict
     return result
 
 
-def anchor_centre(browser: Any, href: str) -> Any:
-    """The global position of the first link to ``href`` in a QTextBrowser, scrolled into
-    view."""
-    from PySide6.QtGui import QTextCursor
+def anchor_centre(browser: Any, href: str, occurrence: int = 0) -> Any:
+    """The global position of the middle glyph of the ``occurrence``-th link to ``href`` in
+    a QTextBrowser, scrolled into view. (It once took the cursor position after the link's
+    middle character: for the answer's one-character link "1" that was its right edge, where
+    no link is, and the click opened nothing.)"""
+    from tests.ui.links import scrolled_to
 
-    document = browser.document()
-    block = document.begin()
-    while block.isValid():
-        iterator = block.begin()
-        while not iterator.atEnd():
-            fragment = iterator.fragment()
-            if fragment.charFormat().anchorHref() == href:
-                cursor = QTextCursor(document)
-                cursor.setPosition(fragment.position() + max(1, fragment.length() // 2))
-                browser.setTextCursor(cursor)
-                browser.ensureCursorVisible()
-                pause(0.3)
-                return browser.viewport().mapToGlobal(browser.cursorRect(cursor).center())
-            iterator += 1
-        block = block.next()
-    raise LookupError(f"no link to {href}")
+    point = scrolled_to(browser, href, occurrence)
+    pause(0.3)
+    if browser.anchorAt(point) != href:
+        raise LookupError(f"no link to {href} under {point} (found {browser.anchorAt(point)!r})")
+    return browser.viewport().mapToGlobal(point)
 
 
 def click_at(point: Any) -> None:
@@ -248,15 +240,21 @@ def pdf_citation(home: Path, shot: Path | None, file: Path | None) -> dict[str, 
     finished: list[object] = []
     window.library.sig_ingest_finished.connect(finished.append)
     window.library.add_paths([file])
-    wait_until(lambda: bool(finished))
+    wait_until(lambda: bool(finished), step="the PDF ingested")
     load_model(window)
     result = answer(window, "Which state's laws govern the agreement?")
     shown: list[int] = []
     window.review.sig_page_shown.connect(shown.append)
-    click_at(anchor_centre(window.chat.transcript, "cite:0:1"))
-    wait_until(lambda: bool(shown), timeout=60)
     view = window.review.pdf_view
-    wait_until(lambda: any(mark.kind == PASSAGE for mark in view.marks()), timeout=60)
+    # the direct answer's [1], then the quote's [1]: each opens the page
+    for occurrence, link in enumerate(("the answer's", "the quote's")):
+        shown.clear()
+        click_at(anchor_centre(window.chat.transcript, "cite:0:1", occurrence))
+        wait_until(lambda: bool(shown), timeout=60,
+                   step=f"a page opened by a click on {link} citation [1]")
+        wait_until(lambda: any(mark.kind == PASSAGE for mark in view.marks()), timeout=60,
+                   step=f"the quote marked on the page {link} [1] opened")
+    result["pages_opened"] = 2
     pause(0.5)
     image = view.canvas.grab().toImage()
     ratio = image.devicePixelRatio()
@@ -283,6 +281,15 @@ def pdf_citation(home: Path, shot: Path | None, file: Path | None) -> dict[str, 
         pause_and_shoot(window, shot)
     window.close()
     return result
+
+
+@scene
+def failing_step(home: Path, shot: Path | None, file: Path | None) -> dict[str, Any]:
+    """A step that never happens, with the window (and its exception hook) up."""
+    window = open_window(home)
+    wait_until(lambda: False, timeout=1, step="a step that never happens")
+    window.close()
+    return {}
 
 
 @scene
@@ -362,10 +369,38 @@ def main(argv: list[str] | None = None) -> int:
     go_offline()
     application = QApplication(sys.argv)
     application.setStyle("Fusion")  # as ui.app.run_app
-    result = SCENES[args.scene](args.home, args.shot, args.file)
+    dialogs = answer_dialogs()
+    try:
+        result = SCENES[args.scene](args.home, args.shot, args.file)
+    except BaseException:  # noqa: BLE001 - any failure ends the scene at once
+        # Not through the window's exception hook, whose modal dialog would wait for a
+        # click until the test's own limit.
+        traceback.print_exc()
+        print(f"dialogs shown: {dialogs}", flush=True)
+        sys.stderr.flush()
+        os._exit(1)
+    if dialogs and "dialogs" not in result:
+        result["dialogs"] = dialogs
     args.result.write_text(json.dumps(result, indent=1), encoding="utf-8")
     application.quit()
     return 0
+
+
+def answer_dialogs() -> list[str]:
+    """Message boxes are recorded (their text, printed if the scene fails) and answered Yes
+    instead of waiting, modal, for a click that never comes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+
+    def record(parent: Any, title: str, text: str, *args: Any) -> Any:
+        shown.append(text)
+        print(f"dialog: {title}: {text}", flush=True)
+        return QMessageBox.StandardButton.Yes
+
+    for name in ("warning", "information", "question", "critical"):
+        setattr(QMessageBox, name, staticmethod(record))
+    return shown
 
 
 if __name__ == "__main__":
