@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from app.markdown_text import plain
 from core.disk import DiskFull, is_disk_full
 from core.errors import InputError
 from rag.names import NameSeal
@@ -218,12 +219,13 @@ def to_markdown(workspace: str, exchanges: list[Exchange]) -> str:
         lines += [f"**You:** {exchange.question}", "", f"**Enclave:** {exchange.answer}", ""]
         if exchange.stopped:
             lines += ["*(stopped)*", ""]
-        lines += [f"> “{quote.text}” [{quote.number}]" for quote in exchange.quotes]
+        # a quote read as the window shows it: one line, the source's Markdown markup hidden
+        lines += [f"> “{plain(quote.text)}” [{quote.number}]" for quote in exchange.quotes]
         lines += [""] if exchange.quotes else []
         for ref in exchange.citations:
             mark = ("verified" if ref.verified else "not verified") if ref.cited \
                 else "not cited"
             lines.append(f"- [{ref.number}] {ref.source}, page {ref.page} ({mark}): "
-                         f"“{' '.join(ref.text.split())[:200]}”")
+                         f"“{' '.join(plain(ref.text).split())[:200]}”")
         lines += ["", "---", ""]
     return "\n".join(lines)

@@ -196,6 +196,7 @@ def run_ask_documents(question: str, workspace: str, services: Services) -> int:
                          f"enclave ingest PATH --workspace {workspace!r}")
     from app.answers.answer import CLOSEST
     from app.answers.search import scan_warning
+    from app.markdown_text import plain
 
     answer = services.chat().ask(question, workspace=workspace)
     if answer.note:
@@ -210,7 +211,8 @@ def run_ask_documents(question: str, workspace: str, services: Services) -> int:
     print(f"\n{CLOSEST if answer.outcome == 'declined' else 'Evidence:'}")
     for quote in answer.quotes:
         state = "verified" if quote.verified else f"NOT verified: {quote.detail}"
-        print(f"  [{quote.number}] \u201c{quote.text}\u201d")
+        # Markdown markup hidden and wrapped lines joined, as the window shows the quote
+        print(f"  [{quote.number}] \u201c{plain(quote.text)}\u201d")
         print(f"      {one_line(quote.hit.path)}, page {quote.hit.page} ({state})"
               f"{scan_warning(quote.hit) if quote.verified else ''}")
     return 0

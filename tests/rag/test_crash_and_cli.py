@@ -137,3 +137,26 @@ def test_ask_with_a_workspace_answers_with_checked_sources(home_with_embedded_mo
     unrelated = enclave("ask", "Which football team won the cup in 1998?", "-w", "policies",
                         home=home_with_embedded_model)
     assert "Not found in your documents" in unrelated.stdout
+
+
+@pytest.mark.slow
+def test_ask_prints_a_markdown_documents_quotes_as_the_window_shows_them(
+        home_with_embedded_model: Path, tmp_path: Path) -> None:
+    """A .md document's quote reads without its markup ("**Between**") or the source file's
+    line breaks, as in the window and the conversation export."""
+    agreement = tmp_path / "services_agreement.md"
+    agreement.write_text(
+        "# Master Services Agreement\n\n**Between** Northwind Analytics Ltd. (\"Supplier\") "
+        "**and** Harbor Mutual\nInsurance Co. (\"Client\").\n\n## 3. Term and termination\n"
+        "Either party may terminate\nfor convenience on ninety (90) days' written notice.\n",
+        encoding="utf-8")
+    assert enclave("ingest", str(agreement), "-w", "msa",
+                   home=home_with_embedded_model).returncode == 0
+    result = enclave("ask", "Who are the parties to the agreement?", "-w", "msa",
+                     home=home_with_embedded_model)
+    assert result.returncode == 0, result.stderr
+    quoted = [line for line in result.stdout.splitlines() if line.startswith("  [")]
+    assert quoted, result.stdout
+    assert any("Between Northwind Analytics Ltd. (\"Supplier\") and Harbor Mutual Insurance Co."
+               in line for line in quoted), result.stdout
+    assert "**" not in result.stdout and "##" not in result.stdout, result.stdout
