@@ -43,20 +43,32 @@ def test_frozen_bundle_installs_and_passes_its_self_test_offline(tmp_path: Path)
     doctor = offline(home, str(home / ".local/bin/enclave"), "doctor")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert "Egress guard: on, 0 blocked attempts" in doctor.stdout
+    # The embedder runs from its ONNX exports and the package's tokenizer; the package's own
+    # weights are left out of the bundle (installers.freeze_plan.NEVER_LOADED).
+    assert "Embedding model: all-MiniLM-L6-v2 tokenizer" in doctor.stdout
+    assert "fp32 OK, int8 OK" in doctor.stdout
+    assert not list(home.glob(".local/lib/enclave/**/model.safetensors"))
 
 
 def test_frozen_bundle_lists_and_finds_what_its_window_needs(tmp_path: Path) -> None:
-    """The bundle names the system libraries of Qt's xcb plugin; installed, its real window
-    opens on an X server (Xvfb, xcb platform) from inside a network namespace."""
+    """Each library Qt's xcb plugin needs is either carried in the bundle or named in the
+    system-library list install.sh checks; installed, its real window opens on an X server
+    (Xvfb, xcb platform) from inside a network namespace."""
     from tests.xdisplay import find_window, missing_tools, virtual_display
 
     assert ARCHIVE is not None
     with tarfile.open(ARCHIVE) as tar:
         tar.extractall(tmp_path / "media", filter="tar")
     bundle = next((tmp_path / "media").iterdir())
-    listed = (bundle / "payload/share/system-libraries.txt").read_text()
-    for soname in ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1"):
-        assert soname in listed
+    listed = {line.split()[0] for line in
+              (bundle / "payload/share/system-libraries.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    carried = {path.name for path in (bundle / "payload" / "app").rglob("*.so*")}
+    plugin = next((bundle / "payload" / "app").rglob("platforms/libqxcb.so"))
+    needed = needed_sonames(plugin)
+    assert {"libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb.so.1", "libGL.so.1"} <= needed
+    neither = sorted(needed - listed - carried)
+    assert not neither, f"neither carried nor listed for install.sh: {neither}"
     if missing_tools():
         pytest.skip(f"needs {', '.join(missing_tools())} to open the window")
     home = tmp_path / "home"
@@ -72,6 +84,14 @@ def test_frozen_bundle_lists_and_finds_what_its_window_needs(tmp_path: Path) -> 
         finally:
             window.terminate()
             window.wait(timeout=60)
+
+
+def needed_sonames(library: Path) -> set[str]:
+    """The sonames ``library`` needs, directly and through what it needs (ldd), by name."""
+    output = subprocess.run(["ldd", str(library)], capture_output=True, text=True,
+                            check=True).stdout
+    return {line.split()[0] for line in output.splitlines()
+            if ".so" in line.split()[0] and not line.split()[0].startswith(("linux-vdso", "/"))}
 
 
 def test_frozen_bundle_with_a_tampered_library_is_refused(tmp_path: Path) -> None:
