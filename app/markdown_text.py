@@ -14,7 +14,10 @@ from dataclasses import dataclass
 _HEADING = re.compile(r"^(#{1,6})[ \t]+", re.MULTILINE)
 _QUOTE_MARK = re.compile(r"^>[ \t]?", re.MULTILINE)
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\*)")
-_BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#{1,6}\s|\||>|```|---|\*\*\*)")
+_BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#{1,6}\s|\||>|```|---|\*\*\*"
+                          r"|(?:\*\*|__)[^*_\n]{1,40}(?::(?:\*\*|__)|(?:\*\*|__):))")
+# The last: a line led by a bold label ("**Phone:** ...") is a form's field, on its own line
+# (joined, a form read "Patient name: Eleanor J. Marsh Date of birth: 12/04/1958 Address: ...").
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
@@ -43,8 +46,8 @@ def layout(text: str) -> Layout:
 
 def _joins(text: str) -> list[int]:
     """Line breaks between two lines of one paragraph: neither blank, the next not starting a
-    block (list item, heading, table row, quote, fence, rule), this one not a heading or table
-    row, and no hard break (two spaces) before it."""
+    block (list item, heading, table row, quote, fence, rule, bold field label), this one not
+    a heading or table row, and no hard break (two spaces) before it."""
     joins, position = [], 0
     lines = text.split("\n")
     for line, following in zip(lines, lines[1:], strict=False):

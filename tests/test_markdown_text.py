@@ -21,6 +21,13 @@ def test_markup_is_hidden_and_wrapped_paragraph_lines_join() -> None:
     assert "| a | b |\n|---|---|" in text  # a table is not reflowed
 
 
+def test_a_forms_bold_labelled_fields_stay_on_their_own_lines() -> None:
+    form = ("**Patient name:** Eleanor J. Marsh\n**Date of birth:** 12/04/1958\n"
+            "**Address:** 44 Willow Lane,\nSpringfield\n**Phone**: 555\n")
+    assert plain(form) == ("Patient name: Eleanor J. Marsh\nDate of birth: 12/04/1958\n"
+                           "Address: 44 Willow Lane, Springfield\nPhone: 555\n")
+
+
 def test_the_layout_keeps_the_offsets_of_the_source() -> None:
     shown = layout(SOURCE)
     assert shown.headings == ((3, SOURCE.index("\n")),)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QTextBrowser,
@@ -34,6 +33,7 @@ from app.scan_page import ScannedPageImage
 from app.services import Services
 from app.text_map import TextMap, find_passage
 from core.display import one_line
+from ui.elided_label import ElidedLabel
 from ui.errors import show_error
 from ui.flow_layout import wrapping_row
 from ui.highlight import legend_html, page_html
@@ -104,7 +104,8 @@ class ReviewView(QWidget):
         return view
 
     def _header(self) -> QVBoxLayout:
-        self.title = named(QLabel("Review"), "sectionTitle")
+        # a long file name is elided in the middle (whole in its tooltip), not cut at the edge
+        self.title = named(ElidedLabel("Review"), "sectionTitle")
         self.previous_button = QPushButton("◀")
         self.next_button = QPushButton("▶")
         for button in (self.previous_button, self.next_button):
@@ -120,7 +121,6 @@ class ReviewView(QWidget):
         self.redacted_check = QCheckBox("Redacted preview")
         self.export_button = QPushButton("Export redacted…")
         self.export_button.setToolTip("Save a copy with the personal data replaced")
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.previous_button.clicked.connect(lambda: self.show_page(self._page() - 1))
         self.next_button.clicked.connect(lambda: self.show_page(self._page() + 1))
         self.redacted_check.toggled.connect(self._on_redacted_toggled)
@@ -369,6 +369,7 @@ class ReviewView(QWidget):
         self.redacted_check.setEnabled(loaded)
         self.export_button.setEnabled(loaded)
         self.zoom_box.setEnabled(loaded and self.is_pdf)
+        self.zoom_box.setVisible(self.is_pdf)  # a text or Markdown document has no page image
 
     def _on_redacted_toggled(self, checked: bool) -> None:
         if checked:
