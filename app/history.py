@@ -50,6 +50,17 @@ class QuoteRef:
     number: int
     text: str
     fact: str = ""  # the part that states what was asked ("ninety (90) days")
+    # where the sentence is in its passage's page, as CitationRef.start/end: two quotes of one
+    # passage share its [n], and each opens the page with its own sentence marked (-1: unknown,
+    # a conversation kept before this was recorded)
+    start: int = -1
+    end: int = -1
+
+    def citation(self, ref: CitationRef) -> CitationRef:
+        """``ref`` (this quote's source) with this sentence as the passage to mark."""
+        if self.start < 0 or (self.start, self.end) == (ref.start, ref.end):
+            return ref
+        return replace(ref, start=self.start, end=self.end, text=self.text)
 
 
 @dataclass
@@ -68,7 +79,8 @@ class Exchange:
 
 def quote_refs(quotes: Any) -> list[QuoteRef]:
     """The evidence of an app.chat.Answer (its ``quotes``), as kept in the history."""
-    return [QuoteRef(quote.number, quote.text, quote.evidence.fact) for quote in quotes]
+    return [QuoteRef(quote.number, quote.text, quote.evidence.fact, quote.evidence.start,
+                     quote.evidence.end) for quote in quotes]
 
 
 def evidence_refs(quotes: Any) -> list[CitationRef]:

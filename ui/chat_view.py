@@ -41,7 +41,7 @@ from ui.errors import show_error
 from ui.flow_layout import wrapping_row
 from ui.model_wait import ModelWait
 from ui.style import named
-from ui.transcript import parse_citation_href, transcript_html
+from ui.transcript import parse_quote_href, transcript_html
 from ui.welcome import WelcomePage
 from ui.worker import Job, JobRunner
 
@@ -311,10 +311,15 @@ class ChatView(QWidget):
 
     # ----- citations
     def _on_anchor_clicked(self, url: QUrl) -> None:
-        target = parse_citation_href(url.toString())
+        """An answer's [n] opens its source with the passage's first quote marked; a quote's
+        own [n] opens it with that quote marked."""
+        target = parse_quote_href(url.toString())
         if target is None or target[0] >= len(self.exchanges):
             return
-        ref = self.exchanges[target[0]].citation(target[1])
+        exchange = self.exchanges[target[0]]
+        ref = exchange.citation(target[1])
+        if ref is not None and target[2] is not None and target[2] < len(exchange.quotes):
+            ref = exchange.quotes[target[2]].citation(ref)
         if ref is not None:
             self.sig_citation_clicked.emit(ref)
 

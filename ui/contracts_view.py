@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.contracts.export import shown_quote
 from app.contracts.intake import summarize_into_workspace
 from app.services import Services
 from core.errors import InputError
@@ -69,7 +70,7 @@ def _field_row(index: int, field: Any, seen: dict[tuple[int, int, int], str]) ->
                 quote += f"<br>{link} <i>(the passage quoted for {html.escape(seen[key])})</i>"
                 continue
             seen[key] = field.label
-            text = " ".join(citation.quote.split())  # whole, its line breaks reflowed
+            text = shown_quote(citation.quote)  # whole, reflowed, Markdown markup hidden
             quote += f"<br>{link} <i>“{html.escape(text)}”</i>"
     return f"<tr><td valign='top' width='26%'><b>{html.escape(field.label)}</b></td>" \
            f"<td>{statement}{quote}</td></tr>"
@@ -190,7 +191,9 @@ class ContractsView(QWidget):
         self.summary, self._doc_id = result  # type: ignore[misc]
         self._set_busy(False)
         self.view.setHtml(summary_html(self.summary))
-        self.status.setText(f"{self.summary.page_count} pages in {self.summary.seconds:.1f} s")
+        pages = self.summary.page_count
+        self.status.setText(f"{pages} page{'' if pages == 1 else 's'} in "
+                            f"{self.summary.seconds:.1f} s")
         self.sig_summary_shown.emit(self.summary)
 
     def _on_failed(self, error: BaseException) -> None:

@@ -389,11 +389,11 @@ class ReviewView(QWidget):
         suggestion = default_output(Path(self.target.path))
         folder = export_folder(Path(self.target.path), self.services.paths.root)
         filters = export_filters(suggestion.suffix)
-        name, _ = QFileDialog.getSaveFileName(
+        name, chosen = QFileDialog.getSaveFileName(
             self, "Export redacted copy", str(folder / suggestion.name), ";;".join(filters),
             filters[0])
         if name:
-            self.export_to(Path(name))
+            self.export_to(with_chosen_type(Path(name), chosen, suggestion.suffix))
 
     def export_to(self, output: Path) -> Job | None:
         if self.target is None:
@@ -416,6 +416,19 @@ def export_filters(suffix: str) -> list[str]:
     look empty in the dialog)."""
     first = EXPORT_FILTERS.get(suffix.lower(), EXPORT_FILTERS[".txt"])
     return [first, *(kind for kind in EXPORT_FILTERS.values() if kind != first)]
+
+
+def with_chosen_type(name: Path, chosen: str, proposed: str) -> Path:
+    """The name with the suffix of the file type chosen in the dialog, when the user changed
+    the type but kept the proposed name (choosing "PDF" for "intake.redacted.md" wrote
+    Markdown); a suffix the user typed is kept."""
+    wanted = next((suffix for suffix, kind in EXPORT_FILTERS.items() if kind == chosen), "")
+    suffix = name.suffix.lower()
+    if not wanted or suffix == wanted:
+        return name
+    if suffix not in EXPORT_FILTERS:  # "intake.redacted": no type of its own
+        return name.with_name(name.name + wanted)
+    return name.with_suffix(wanted) if suffix == proposed.lower() else name
 
 
 def export_folder(original: Path, data_root: Path) -> Path:

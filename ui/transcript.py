@@ -28,11 +28,22 @@ def citation_href(exchange_index: int, number: int) -> str:
     return f"cite:{exchange_index}:{number}"
 
 
+def quote_href(exchange_index: int, number: int, quote_index: int) -> str:
+    """The [n] under a quote: its source, and which quote (its own sentence is marked)."""
+    return f"cite:{exchange_index}:{number}:{quote_index}"
+
+
 def parse_citation_href(href: str) -> tuple[int, int] | None:
+    target = parse_quote_href(href)
+    return target[:2] if target else None
+
+
+def parse_quote_href(href: str) -> tuple[int, int, int | None] | None:
+    """(exchange, source number, quote index or None) of a citation link."""
     parts = href.split(":")
-    if len(parts) != 3 or parts[0] != "cite" or not (parts[1] + parts[2]).isdigit():
+    if len(parts) not in (3, 4) or parts[0] != "cite" or not "".join(parts[1:]).isdigit():
         return None
-    return int(parts[1]), int(parts[2])
+    return int(parts[1]), int(parts[2]), int(parts[3]) if len(parts) == 4 else None
 
 
 def answer_html(text: str, exchange_index: int, known: set[int]) -> str:
@@ -93,24 +104,27 @@ def evidence_answer_html(exchange: Exchange, index: int) -> str:
         lead = (f"<b>{answer_html(exchange.answer, index, known)}</b> "
                 f"<span style='color:#2e7d32; font-size:small'>{GROUNDED_MARK}</span>")
     elif exchange.outcome == "declined":
-        lead = (f"<span style='color:{DECLINED_COLOUR}'>ⓘ {html.escape(exchange.answer)}</span>"
+        # no symbol: the "ⓘ" it had is in no font of a plain Debian desktop (a box was drawn)
+        lead = (f"<span style='color:{DECLINED_COLOUR}'>{html.escape(exchange.answer)}</span>"
                 f"<br><span style='font-size:small; color:gray'>{CLOSEST}</span>")
     else:
         lead = (f"<span style='color:{UNGROUNDED_COLOUR}'>⚠ "
                 f"{html.escape(exchange.answer)}</span>")
-    quotes = "".join(quote_html(quote, exchange.citation(quote.number), index)
-                     for quote in exchange.quotes)
+    quotes = "".join(quote_html(quote, exchange.citation(quote.number), index, position)
+                     for position, quote in enumerate(exchange.quotes))
     return f"{lead}{quotes}"
 
 
-def quote_html(quote: QuoteRef, ref: CitationRef | None, index: int) -> str:
+def quote_html(quote: QuoteRef, ref: CitationRef | None, index: int,
+               position: int = 0) -> str:
     text = html.escape(plain(quote.text))  # Markdown markup hidden, wrapped lines joined
     if quote.fact and html.escape(plain(quote.fact)) in text:
         fact = html.escape(plain(quote.fact))
         text = text.replace(fact, f"<b>{fact}</b>", 1)
     where = f" {html.escape(ref.source)}, page {ref.page} &nbsp;{_mark(ref)}" if ref else ""
     return (f"<p style='margin-left:14px; margin-top:6px'>“{text}” — "
-            f"<a href='{citation_href(index, quote.number)}'>[{quote.number}]</a>{where}</p>")
+            f"<a href='{quote_href(index, quote.number, position)}'>[{quote.number}]</a>"
+            f"{where}</p>")
 
 
 # The status colours above suit a light page; on a dark one (a dark desktop theme) their

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from app.contracts.summary import Citation, ContractSummary, FieldResult
+from app.markdown_text import plain
 from app.pdf_fonts import choose_font
 from core.disk import written_whole
 from core.errors import InputError
@@ -16,6 +18,16 @@ UNVERIFIED = "UNVERIFIED"
 
 def to_json(summary: ContractSummary) -> str:
     return json.dumps(summary.to_dict(), indent=2, ensure_ascii=False)
+
+
+# A heading mark in a quote whose whitespace was collapsed: at its start or after a sentence
+# ("... 1 March 2026. ## 1. Services"), no longer at the start of a line for plain() to see.
+_FLAT_HEADING = re.compile(r"(?:^|(?<=[.:;!?)\"\u201d]\s))#{1,6}\s+(?=\S)")
+
+
+def shown_quote(quote: str) -> str:
+    """A quote as read: on one line, a Markdown source's markup hidden ("**Between**")."""
+    return _FLAT_HEADING.sub("", " ".join(plain(quote).split()))
 
 
 def cite(citation: Citation | None) -> str:
@@ -43,13 +55,13 @@ def _markdown_field(result: FieldResult) -> list[str]:
     if not result.found or result.citation is None:
         return [f"### {result.label}", "", "Not found.", ""]
     flag = "" if result.verified else f"**{UNVERIFIED}** ({'; '.join(result.problems)}): "
-    quote = result.citation.quote.replace("\n", " ")
+    quote = shown_quote(result.citation.quote)
     by_model = " *(worded by the local model)*" if result.wording == "model" else ""
     lines = [f"### {result.label}", "",
              f"{flag}{result.statement} {cite(result.citation)}{by_model}", "",
              f"> \"{quote}\"", ""]
     for other in result.more_citations:
-        lines += [f"Also {cite(other)}:", "", f"> \"{other.quote}\"", ""]
+        lines += [f"Also {cite(other)}:", "", f"> \"{shown_quote(other.quote)}\"", ""]
     return lines
 
 
@@ -83,9 +95,11 @@ def write_docx(summary: ContractSummary, path: Path) -> None:
         document.add_heading(result.label, level=3)
         document.add_paragraph(_plain_statement(result))
         if result.found and result.citation is not None:
-            document.add_paragraph(f"\u201c{result.citation.quote}\u201d", style="Quote")
+            document.add_paragraph(f"\u201c{shown_quote(result.citation.quote)}\u201d",
+                                   style="Quote")
         for other in result.more_citations:
-            document.add_paragraph(f"Also {cite(other)}: \u201c{other.quote}\u201d", style="Quote")
+            document.add_paragraph(f"Also {cite(other)}: \u201c{shown_quote(other.quote)}\u201d",
+                                   style="Quote")
     document.save(str(path))
 
 
@@ -126,9 +140,9 @@ def write_pdf(summary: ContractSummary, path: Path) -> None:
         block(result.label, 11, 1.0)
         block(_plain_statement(result), 10, 1.0)
         if result.found and result.citation is not None:
-            block(f"\u201c{result.citation.quote}\u201d", 9, 3.0)
+            block(f"\u201c{shown_quote(result.citation.quote)}\u201d", 9, 3.0)
         for other in result.more_citations:
-            block(f"Also {cite(other)}: \u201c{other.quote}\u201d", 9, 3.0)
+            block(f"Also {cite(other)}: \u201c{shown_quote(other.quote)}\u201d", 9, 3.0)
     pdf.output(str(path))
 
 

@@ -77,10 +77,11 @@ def test_a_mouse_click_on_either_citation_of_an_answer_opens_its_page(
     window = contract_window(qtbot, make_window, tmp_path)
     assert ask(qtbot, window) == ["answered"]
     browser = window.chat.transcript
-    assert len(link_points(browser, "cite:0:1")) == 2  # the answer's and the quote's
-    for occurrence in (0, 1):
-        point = scrolled_to(browser, "cite:0:1", occurrence)
-        assert browser.anchorAt(point) == "cite:0:1"
+    assert len(link_points(browser, "cite:0:1")) == 1  # the answer's
+    assert len(link_points(browser, "cite:0:1:0")) == 1  # the first quote's
+    for href in ("cite:0:1", "cite:0:1:0"):
+        point = scrolled_to(browser, href)
+        assert browser.anchorAt(point) == href
         with qtbot.waitSignal(window.chat.sig_citation_clicked, timeout=5_000) as clicked:
             QTest.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=point)
         assert clicked.args[0].number == 1 and clicked.args[0].page == 2
@@ -110,6 +111,34 @@ def test_an_honest_no_is_a_calm_state_above_the_closest_passages(
     assert "Nothing on “indemnity” was found in agreement.pdf." in text
     assert "Closest passages, not an answer" in text and "⚠" not in text
     assert text.index("Closest passages") < text.index(exchange.quotes[0].text[:30])
+
+
+def test_each_quote_of_one_passage_opens_the_page_with_its_own_sentence_marked(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    """The closest passages of an honest no are often sentences of one passage, all [1]: the
+    second one's [1] marks the second sentence, not the first."""
+    from importlib import resources
+
+    window = make_window(FakeRuntime())
+    create_workspace(qtbot, window, "Sample")
+    agreement = tmp_path / "services_agreement.md"
+    agreement.write_text(resources.files("app.samples").joinpath("services_agreement.md")
+                         .read_text("utf-8"), encoding="utf-8")
+    wait_ingested(qtbot, window, [agreement])
+    assert ask(qtbot, window, "Does the agreement have a non-compete clause?") == ["not found"]
+    exchange = window.chat.exchanges[0]
+    shared = [index for index, quote in enumerate(exchange.quotes)
+              if quote.number == exchange.quotes[0].number]
+    assert len(shared) >= 2, exchange.quotes  # the case this test is about
+    opened: list[Any] = []
+    window.chat.sig_citation_clicked.connect(opened.append)
+    for index in shared:
+        window.chat.transcript.anchorClicked.emit(QUrl(f"cite:0:{exchange.quotes[0].number}:"
+                                                       f"{index}"))
+    assert [ref.text for ref in opened] == [exchange.quotes[index].text for index in shared]
+    assert len({(ref.start, ref.end) for ref in opened}) == len(shared)
+    assert all(ref.page == opened[0].page for ref in opened)
+    qtbot.waitUntil(lambda: not window.runner.active_jobs, timeout=120_000)  # the page opened
 
 
 def test_clicking_a_citation_opens_the_right_page_with_the_passage_highlighted(

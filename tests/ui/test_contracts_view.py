@@ -59,3 +59,27 @@ def test_a_file_that_is_not_a_contract_is_refused_with_a_message(
     qtbot.waitUntil(lambda: bool(answered_dialogs), timeout=10_000)
     assert "contract" in answered_dialogs[-1]
     assert window.contracts.status.text() == "Not summarized."
+
+
+def test_a_markdown_contracts_quotes_read_without_markup_in_the_pane_and_its_export(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path) -> None:
+    from importlib import resources
+
+    window = make_window(FakeRuntime())
+    create_workspace(qtbot, window, "Sample")
+    agreement = tmp_path / "services_agreement.md"
+    agreement.write_text(resources.files("app.samples").joinpath("services_agreement.md")
+                         .read_text("utf-8"), encoding="utf-8")
+    with qtbot.waitSignal(window.contracts.sig_summary_shown, timeout=300_000) as blocker:
+        window.contracts.summarize(agreement)
+    assert any("**" in field.citation.quote for field in blocker.args[0].fields
+               if field.citation is not None), "the case this test is about"
+    shown = window.contracts.view.toPlainText()
+    assert "**" not in shown and "##" not in shown
+    assert "Between Northwind Analytics Ltd." in " ".join(shown.split())
+    assert window.contracts.status.text().startswith("1 page in ")
+    output = tmp_path / "summary.md"
+    job = window.contracts.export_to(output)
+    qtbot.waitUntil(lambda: job.is_done, timeout=30_000)
+    exported = output.read_text(encoding="utf-8")
+    assert "Between Northwind Analytics Ltd." in exported and "**Between**" not in exported

@@ -200,8 +200,10 @@ def test_a_library_document_is_summarized_from_its_menu_with_whole_quotes_each_s
     summary = blocker.args[0]
     shown = " ".join(window.contracts.view.toPlainText().split())
     assert not shown.startswith("northwind_services_agreement")
-    quotes = [" ".join(c.quote.split()) for field in summary.fields if field.citation
-              for c in (field.citation, *field.more_citations)]
+    from app.contracts.export import shown_quote
+
+    quotes = [shown_quote(c.quote) for field in summary.fields if field.citation
+              for c in (field.citation, *field.more_citations)]  # Markdown markup hidden
     assert quotes and all(quote in shown for quote in quotes)  # whole, never cut
     for quote in set(quotes):
         assert shown.count(f"“{quote}”") == 1, quote

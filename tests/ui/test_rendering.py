@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -64,6 +65,7 @@ def test_the_whole_bracketed_number_is_the_link_not_the_digit_alone() -> None:
 
 @pytest.mark.parametrize(("href", "target"), [
     ("cite:0:1", (0, 1)), ("cite:12:3", (12, 3)), ("http://x", None), ("cite:a:1", None),
+    ("cite:0:1:2", (0, 1)), ("cite:0:1:x", None),
 ])
 def test_citation_links_parse_back(href: str, target: tuple[int, int] | None) -> None:
     assert parse_citation_href(href) == target
@@ -90,3 +92,17 @@ def test_status_colours_stay_readable_on_a_dark_palette() -> None:
     dark = transcript_html(exchanges, "#333333")
     assert "color:#2e7d32" in light and "color:#2e7d32" not in dark
     assert f"color:{ON_DARK['#2e7d32']}" in dark
+
+
+@pytest.mark.parametrize(("name", "chosen", "expected"), [
+    ("intake.redacted.md", "PDF (*.pdf)", "intake.redacted.pdf"),  # type changed, name kept
+    ("intake.redacted", "PDF (*.pdf)", "intake.redacted.pdf"),
+    ("intake.redacted.md", "Markdown (*.md)", "intake.redacted.md"),
+    ("mine.txt", "PDF (*.pdf)", "mine.txt"),  # a suffix the user typed is theirs
+    ("mine.pdf", "Markdown (*.md)", "mine.pdf"),
+])
+def test_the_redacted_copy_takes_the_file_type_chosen_in_the_dialog(
+        name: str, chosen: str, expected: str) -> None:
+    from ui.review_view import with_chosen_type
+
+    assert with_chosen_type(Path("/d") / name, chosen, ".md") == Path("/d") / expected

@@ -247,9 +247,9 @@ def pdf_citation(home: Path, shot: Path | None, file: Path | None) -> dict[str, 
     window.review.sig_page_shown.connect(shown.append)
     view = window.review.pdf_view
     # the direct answer's [1], then the quote's [1]: each opens the page
-    for occurrence, link in enumerate(("the answer's", "the quote's")):
+    for href, link in (("cite:0:1", "the answer's"), ("cite:0:1:0", "the quote's")):
         shown.clear()
-        click_at(anchor_centre(window.chat.transcript, "cite:0:1", occurrence))
+        click_at(anchor_centre(window.chat.transcript, href))
         wait_until(lambda: bool(shown), timeout=60,
                    step=f"a page opened by a click on {link} citation [1]")
         wait_until(lambda: any(mark.kind == PASSAGE for mark in view.marks()), timeout=60,
