@@ -1,10 +1,11 @@
 """Screenshots of the real window at 100 %, 125 % and 150 % scaling, in a dark scheme and on a
 1280x720 screen, each on its own Xvfb with Qt's xcb platform (``make screenshots``).
 
-Every shot is the same scene, the one a new user reaches first: the sample workspace, the sample
-question answered by the embedded model with its sources, and the cited passage opened in the
-review pane with personal data highlighted. The samples are ingested once; each shot runs in its
-own process on a copy, because the scale factor is read when Qt starts.
+The window-* shots are one scene, the one a new user reaches first: the sample workspace, the
+sample question answered by the embedded model with its sources, and the cited passage opened in
+the review pane with personal data highlighted. first-run, review-pii and contract-summary are
+the README's other real-window shots (see SCENES). The samples are ingested once; each shot
+runs in its own process on a copy, because the scale factor is read when Qt starts.
 
     python -m tests.ui.screenshots [--out docs/screenshots]
 """
@@ -35,7 +36,21 @@ SHOTS: dict[str, tuple[str, str, bool]] = {
     "window-150": ("1.5", "1920x1080x24", False),
     "window-dark": ("1", "1920x1080x24", True),
     "window-1280x720": ("1", "1280x720x24", False),
+    "first-run": ("1", "1920x1080x24", False),
+    "review-pii": ("1", "1920x1080x24", False),
+    "contract-summary": ("1", "1920x1080x24", False),
 }
+# The README's other real-window shots, each its own scene: a fresh data folder's first window;
+# the sample's patient intake form opened for review; a CUAD contract (from the shared data,
+# by path) summarized in the Contracts tab, its governing-law quote clicked.
+SCENES = ("first-run", "review-pii", "contract-summary")
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = Path(os.environ.get("ENCLAVE_SHARED_DATA", "")) if os.environ.get(
+    "ENCLAVE_SHARED_DATA") else next(  # beside the main checkout or a worktree's parent
+    (folder for folder in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared"
+                           / "data") if folder.is_dir()), ROOT.parent / "shared" / "data")
+CONTRACT = (SHARED_DATA / "contracts" / "cuad" / "full_contract_pdf"
+            / "LIMEENERGYCO_09_09_1999-EX-10-DISTRIBUTOR AGREEMENT.PDF")
 
 
 # ----- inside one shot's process
@@ -66,6 +81,15 @@ def shoot(home: Path, target: Path, dark: bool) -> None:
         application.setPalette(dark_palette())
     window = MainWindow(build_services(DataPaths(home)))
     window.show()
+    if target.stem in SCENES:
+        wait_until(application, lambda: window._workspace_known and window.isVisible())
+        {"first-run": first_run, "review-pii": review_pii,
+         "contract-summary": contract_summary}[target.stem](application, window)
+        settle = time.monotonic() + 1.0
+        wait_until(application, lambda: time.monotonic() > settle)
+        window.grab().save(str(target))
+        window.close()
+        return
     loaded: list[object] = []
     window.sig_model_loaded.connect(loaded.append)
     window.start_loading_model()
@@ -116,6 +140,48 @@ def open_first_citation(application: object, window: object) -> None:
     wait_until(application, lambda: bool(scanned), timeout=180)
 
 
+def first_run(application: object, window: object) -> None:
+    """A fresh data folder: the welcome page, the model loading in the status bar."""
+
+
+def review_pii(application: object, window: object) -> None:
+    from ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    wait_until(application, lambda: window.workspace is not None
+               and bool(window.library.documents))
+    record = next(record for record in window.library.documents
+                  if record.title.startswith("patient_intake") or any(
+                      path.endswith("patient_intake.md") for path in record.paths))
+    scanned: list[object] = []
+    window.review.sig_scan_finished.connect(scanned.append)
+    window.review.open_record(window.workspace or "", record)
+    wait_until(application, lambda: bool(scanned), timeout=180)
+
+
+def contract_summary(application: object, window: object) -> None:
+    from PySide6.QtCore import QUrl
+
+    from ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.workspaces.create_named("Deals")
+    wait_until(application, lambda: window.workspace == "Deals", timeout=60)
+    shown: list[object] = []
+    window.contracts.sig_summary_shown.connect(shown.append)
+    window.middle.setCurrentWidget(window.contracts)
+    window.contracts.summarize(CONTRACT)
+    wait_until(application, lambda: bool(shown), timeout=600)
+    summary = window.contracts.summary
+    assert summary is not None
+    field = next(index for index, field in enumerate(summary.fields)
+                 if field.key == "governing_law" and field.citation is not None)
+    scanned: list[object] = []
+    window.review.sig_scan_finished.connect(scanned.append)
+    window.contracts.view.anchorClicked.emit(QUrl(f"quote:{field}:0"))
+    wait_until(application, lambda: bool(scanned), timeout=300)
+
+
 # ----- the driver
 
 def prepare_home(home: Path) -> None:
@@ -135,7 +201,10 @@ def prepare_home(home: Path) -> None:
 def run_shot(name: str, prepared: Path, scratch: Path, out: Path) -> Path:
     scale, screen, dark = SHOTS[name]
     home = scratch / name
-    shutil.copytree(prepared, home, symlinks=True)
+    if name == "first-run":  # a fresh data folder
+        home.mkdir()
+    else:
+        shutil.copytree(prepared, home, symlinks=True)
     target = out / f"{name}.png"
     with virtual_display(screen) as display:
         environment = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
