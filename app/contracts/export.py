@@ -25,6 +25,10 @@ def to_json(summary: ContractSummary) -> str:
 _FLAT_HEADING = re.compile(r"(?:^|(?<=[.:;!?)\"\u201d]\s))#{1,6}\s+(?=\S)")
 
 
+def pages(count: int) -> str:
+    return f"{count} page" + ("" if count == 1 else "s")
+
+
 def shown_quote(quote: str) -> str:
     """A quote as read: on one line, a Markdown source's markup hidden ("**Between**")."""
     return _FLAT_HEADING.sub("", " ".join(plain(quote).split()))
@@ -39,7 +43,7 @@ def cite(citation: Citation | None) -> str:
 
 def to_markdown(summary: ContractSummary) -> str:
     lines = [f"# Contract summary: {summary.title}", "",
-             f"*Source:* `{summary.source}` ({summary.kind}, {summary.page_count} page(s))", "",
+             f"*Source:* `{summary.source}` ({summary.kind}, {pages(summary.page_count)})", "",
              "## Overview", "", summary.overview, ""]
     lines += [f"> Note: {note}" for note in summary.notes] + ([""] if summary.notes else [])
     lines += ["## Unusual or risky terms", ""]
@@ -79,7 +83,7 @@ def write_docx(summary: ContractSummary, path: Path) -> None:
     document = docx.Document()
     document.add_heading(f"Contract summary: {summary.title}", level=1)
     document.add_paragraph(f"Source: {summary.source} ({summary.kind}, "
-                           f"{summary.page_count} page(s))")
+                           f"{pages(summary.page_count)})")
     document.add_heading("Overview", level=2)
     document.add_paragraph(summary.overview)
     for note in summary.notes:
@@ -125,7 +129,7 @@ def write_pdf(summary: ContractSummary, path: Path) -> None:
         pdf.ln(gap)
 
     block(f"Contract summary: {summary.title}", 15)
-    block(f"Source: {summary.source} ({summary.kind}, {summary.page_count} page(s))")
+    block(f"Source: {summary.source} ({summary.kind}, {pages(summary.page_count)})")
     block("Overview", 13)
     block(summary.overview)
     for note in summary.notes:

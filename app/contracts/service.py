@@ -208,7 +208,8 @@ def assemble(contract: ContractText, results: tuple[FieldResult, ...]) -> Contra
 
 def overview(contract: ContractText, fields: dict[str, FieldResult], risk_count: int) -> str:
     found = [result for result in fields.values() if result.found]
-    sentences = [f"{contract.title}: {contract.page_count} page(s)."]
+    # not "<title>: N page(s).": the window, the exports and the CLI show both above it
+    sentences: list[str] = []
     for key in ("parties", "term", "governing_law"):
         result = fields.get(key)
         if result is not None and result.found and result.verified:
