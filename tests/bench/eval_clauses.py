@@ -288,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     retriever_for = lambda name: HybridRetriever(library.workspace(name), embedder)  # noqa: E731
     from app.chat import ChatService
 
-    chat = ChatService(retriever_for, runtime, phrase=runtime is not None)
+    chat = ChatService(retriever_for, runtime, phrase=runtime is not None,
+                       scorer=ClauseScorer.shipped())  # as the app asks (app.services)
     outcomes = ask_all(chat, items, docs)
     model = "with the model" if args.model else "without the model"
     for split in args.split:
