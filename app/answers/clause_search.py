@@ -24,6 +24,12 @@ from rag.store import chunk_id
 
 MAX_CLAUSE_PASSAGES = 2  # the deciding sentence is sought in the best passing passages
 SENTENCE_PASSAGES = 8  # the best-scored passages whose sentences are scored
+# When no passage passes, a sentence may still decide, but only one of a passage the scorer
+# rates at least this share of its threshold: the weights were calibrated on passages, and a
+# lone sentence passes far more easily. On 20 development contracts x 41 kinds (820 questions)
+# a clause found where the lawyers marked none fell from 9.9% to 2.9%, the lawyers' clause
+# found where marked from 0.685 to 0.587 (passages alone: 1.2% and 0.505).
+SENTENCE_PASSAGE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,9 @@ def scan(retriever: HybridRetriever, scorer: ClauseScoring, key: str,
     chosen = [index for index in order[:MAX_CLAUSE_PASSAGES]
               if scorer.passes(key, float(probabilities[index]))]
     hits = retriever.passages([ordered[index] for index in chosen])
-    best = retriever.passages([ordered[index] for index in order[:SENTENCE_PASSAGES]])
+    best = retriever.passages([ordered[index] for index in order[:SENTENCE_PASSAGES]
+                               if scorer.passes(key, float(probabilities[index])
+                                                / SENTENCE_PASSAGE_SHARE)])
     deciding = passing_sentences(scorer, key, retriever.embedder, hits or best)
     return ClauseVerdict(key, tuple(hits), tuple(float(probabilities[i]) for i in chosen),
                          len(ordered), float(probabilities[order[0]]), deciding)

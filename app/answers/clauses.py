@@ -43,6 +43,7 @@ from core.errors import ModelError
 
 SCORER_PATH = Path(__file__).resolve().parent / "data" / "clause_scorer.json"
 FORMAT_VERSION = 1
+USUALLY_PRESENT = 0.5  # share of training contracts holding a kind
 NO_KIND = ""  # the owner of the example questions about no clause kind
 _KINDS = {kind.key: kind for kind in CLAUSE_KINDS}
 _WORD = re.compile(r"[a-z]+")
@@ -103,8 +104,10 @@ class ClauseScorer:
 
     def __init__(self, keys: list[str], weights: np.ndarray, bias: np.ndarray,
                  thresholds: np.ndarray, prototypes: np.ndarray, owners: list[str],
-                 recognition: Mapping[str, float], embedder: str = "") -> None:
+                 recognition: Mapping[str, float], embedder: str = "",
+                 prevalence: Mapping[str, float] | None = None) -> None:
         self.keys, self.weights, self.bias, self.thresholds = keys, weights, bias, thresholds
+        self.prevalence = dict(prevalence or {})
         self.prototypes, self.owners = prototypes, np.array(owners)
         self.min_similarity = float(recognition["min_similarity"])
         self.margin = float(recognition["margin"])
@@ -126,7 +129,8 @@ class ClauseScorer:
                    np.array([kinds[key]["bias"] for key in keys], dtype=np.float32),
                    np.array([kinds[key]["threshold"] for key in keys], dtype=np.float32),
                    prototypes, list(recognition["owners"]), recognition,
-                   str(data.get("embedder", "")))
+                   str(data.get("embedder", "")),
+                   {key: _share(kinds[key]) for key in keys})
 
     @classmethod
     def load(cls, path: Path = SCORER_PATH) -> ClauseScorer:
@@ -167,6 +171,12 @@ class ClauseScorer:
         """Whether a passage of this probability IS a clause of kind ``key`` (high precision)."""
         return float(probability) >= self.threshold(key)
 
+    def usually_present(self, key: str) -> bool:
+        """Whether most training contracts hold a clause of this kind (the parties, the
+        agreement date): then a figure of the kind is its answer even where no passage passes;
+        for a rarer kind (renewal, warranty period) the scorer's verdict decides."""
+        return self.prevalence.get(key, 1.0) >= USUALLY_PRESENT
+
     def _row_of(self, key: str) -> int:
         if key not in self._row:
             clause_kind(key)  # the message names the kinds
@@ -178,6 +188,12 @@ class ClauseScorer:
             raise ModelError(f"The clause scorer reads vectors of {self.weights.shape[1]} "
                              f"numbers; the embedder gave {matrix.shape[1]}.")
         return matrix
+
+
+def _share(kind: Mapping[str, Any]) -> float:
+    """The share of training contracts the lawyers marked with the kind (1.0 if not recorded)."""
+    marked, unmarked = int(kind.get("contracts_with", 1)), int(kind.get("contracts_without", 0))
+    return marked / (marked + unmarked) if marked + unmarked else 1.0
 
 
 @functools.cache

@@ -44,6 +44,7 @@ from app.answers.summaries import asks_for_summary, scope_record, summary_lines
 from app.answers.understand import (
     ClauseScoring,
     Understood,
+    asks_yes_or_no,
     mentioned,
     names_the_clause,
     understand,
@@ -90,7 +91,8 @@ class AnswerPipeline:
         why = [_understood(asked)]
         if asks_for_summary(question):
             return self._summary(asked, on_evidence, why)
-        if asked.clause is not None and asked.form != "fact" and self.scorer is not None:
+        if asked.clause is not None and self.scorer is not None and (
+                asked.form != "fact" or not self.scorer.usually_present(asked.clause.key)):
             verdict = scan(self.retriever, self.scorer, asked.clause.key, asked.scope)
             why.append(_scanned(verdict, asked))
             if verdict.found:
@@ -105,8 +107,8 @@ class AnswerPipeline:
         on_evidence(found.quotes)
         why.append(_scored(found))
         if verdict is not None and asked.clause is not None and not (
-                asked.kind.fact is not None and names_the_clause(found.quotes[0].text,
-                                                                 asked.clause)):
+                asked.form != "yes_no" and asked.kind.fact is not None
+                and names_the_clause(found.quotes[0].text, asked.clause)):
             # A clause was asked about and the scorer passed none: a figure of the kind asked
             # for is an answer only in a sentence that names the clause ("terminate for
             # convenience on ninety (90) days' notice"), never one that merely holds such a
@@ -118,8 +120,11 @@ class AnswerPipeline:
                                                                  asked.scope):
             why.append(f"declined: no passage of {asked.where} mentions '{asked.topic}'")
             return self._declined(asked, found, f"nothing on \u201c{_shown(asked)}\u201d", why)
-        if asked.form == "fact" or asked.kind.fact is not None:  # a fact stated, even where
-            return self._fact_answer(asked, found, why)  # the scorer passed no clause
+        if (asked.form == "fact" or asked.kind.fact is not None) and not (
+                asked.clause is None and asks_yes_or_no(asked.question)):
+            # A fact stated, even where the scorer passed no clause; but a bare figure is no
+            # answer to "Will the agreement roll over into a new term?".
+            return self._fact_answer(asked, found, why)
         return self._open_answer(asked, found, cancel, why)
 
     # ----- step 4: answer or decline; step 5: check
@@ -173,6 +178,11 @@ class AnswerPipeline:
         words = direct.plain(top.text)
         if asked.kind.fact is not None and asked.kind.fact.search(top.text):
             words = direct.fact_span(top.text, asked.kind.fact) or words
+        elif asked.form == "fact" and asked.kind.fact is not None:
+            # A clause of the kind, but it states no such fact (a warranty without a period).
+            why.append(f"weak: the clause on {clause.name} found states no {_kind_name(asked)}")
+            return Answer(asked.question, NOT_STATED, sources, quote_checks(quotes), True,
+                          quotes, why=tuple(why), outcome="weak")
         kind_check = f"is a clause on {clause.name} by the clause scorer's verdict"
         if asked.form == "yes_no":
             lead = direct.yes_no_lead(asked.question, top.text, clause.name)
@@ -217,6 +227,13 @@ class AnswerPipeline:
             why.append("stopped while the model was wording the answer")
             return Answer(asked.question, STOPPED, found.sources, quote_checks(quotes), True,
                           quotes, why=tuple(why), outcome="stopped")
+        if asked.clause is None and asks_yes_or_no(asked.question):
+            # The best sentence is no "yes" or "no": without a clause kind whose scorer
+            # decides, or a checked wording by the model, it is evidence, not an answer.
+            why.append("weak: a yes/no question about no known clause kind, and no checked "
+                       "wording; the sentences are evidence, not a yes or a no")
+            return Answer(asked.question, NOT_PHRASED, found.sources, quote_checks(quotes), True,
+                          quotes, why=tuple(why), outcome="weak", note=note)
         if top.evidence.score >= STRONG_SENTENCE and top.verified:
             answer = self._direct(asked, found.sources, quotes, top, direct.plain(top.text), why,
                                   f"scored {top.evidence.score:.2f} against the question")

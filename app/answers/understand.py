@@ -26,6 +26,8 @@ from rag.store import STOPWORDS
 from rag.targeting import Target
 
 FORMS = ("fact", "yes_no", "operative", "open")
+# Stems of words any contract uses, too common to show that a sentence is about a clause.
+_EVERYWHERE = frozenset({"noti", "peri", "date", "part", "agre", "righ", "stop"})
 # A question that opens with an auxiliary verb is answered "yes" or "no".
 _YES_NO = re.compile(r"^\s*(?:and\s+)?(?:does|do|did|is|are|was|were|can|could|may|might|must|"
                      r"shall|should|will|would|has|have|had)\b", re.IGNORECASE)
@@ -55,6 +57,7 @@ class ClauseScoring(Protocol):
     def recognise(self, question: str, question_vector: np.ndarray) -> ClauseKindLike | None: ...
     def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray: ...
     def passes(self, key: str, probability: float) -> bool: ...
+    def usually_present(self, key: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,15 @@ def shares_a_word(question: str, clause: ClauseKindLike) -> bool:
 
 
 def names_the_clause(sentence: str, clause: ClauseKindLike) -> bool:
-    """The sentence uses a word of the clause kind's plain name ("liable" for "liability
-    cap", "terminate" for "termination for convenience")."""
-    return bool(_stems(sentence) & _stems(clause.name))
+    """The sentence uses a telling word of the clause kind's plain name ("liable" for
+    "liability cap", "renew" for "renewal"); not a word every contract uses ("notice",
+    "period"), which named a force-majeure sentence as the notice to stop renewal."""
+    return bool(_stems(sentence) & (_stems(clause.name) - _EVERYWHERE))
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """The question opens with an auxiliary verb ("Does...", "Is there...", "Can...")."""
+    return bool(_YES_NO.search(question))
 
 
 def _stems(text: str) -> set[str]:
@@ -119,7 +128,7 @@ def form_of(question: str, kind: QuestionKind, clause: ClauseKindLike | None) ->
     """A clause kind recognised decides the form, except a kind whose answer is a fact; then a
     fact asked for; else the question is open."""
     if clause is not None and clause.answer != "fact":
-        return "yes_no" if _YES_NO.search(question) or clause.answer == "yes_no" \
+        return "yes_no" if asks_yes_or_no(question) or clause.answer == "yes_no" \
             else "operative"
     return "fact" if kind.fact is not None else "open"
 

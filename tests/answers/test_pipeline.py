@@ -68,6 +68,9 @@ class FakeScorer:
     def passes(self, key: str, probability: float) -> bool:
         return probability >= self.THRESHOLD
 
+    def usually_present(self, key: str) -> bool:
+        return True
+
 
 @pytest.fixture
 def scorer(real_embedder: Embedder) -> FakeScorer:
@@ -220,3 +223,94 @@ def test_a_figure_of_the_kind_asked_is_no_answer_for_a_clause_no_passage_holds(
     # A sentence that names the clause it states a figure of still answers: "terminate".
     notice = ask(chat, "How much notice is needed to terminate the agreement?")
     assert notice.outcome == "answered" and notice.text == "ninety (90) days' written notice [1]"
+
+
+def test_a_yes_or_no_never_falls_back_to_a_figure_when_no_clause_passes(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    """"Can a party terminate ... on notice?" holds a figure ("ninety (90) days") in a sentence
+    that names termination; the question is a yes/no about a clause no passage holds, so the
+    answer is the honest no, never the figure (it was "Yes"-like before)."""
+    chat = service(sample_library, real_embedder, NothingPasses(real_embedder))
+    answer = ask(chat, "Can either party terminate the agreement on notice?")
+    assert answer.outcome == "declined"
+    assert answer.text == ("No: no clause on termination for convenience was found in "
+                           "services_agreement.md.")
+
+
+class RareFact(FakeScorer):
+    """A fact kind few contracts hold (a warranty period): the scorer's verdict decides; it
+    passes the passages close to ``PASSES`` only."""
+
+    KIND = Kind("warranty_duration", "warranty period", "How long a warranty lasts.", "fact")
+    PASSES = "This Agreement is governed by the laws of the State of New York."
+
+    def __init__(self, embedder: Embedder) -> None:
+        super().__init__(embedder)
+        self.example = embedder.embed([self.PASSES])[0]
+
+    def recognise(self, question: str, question_vector: np.ndarray) -> Kind | None:
+        return self.KIND if "warrant" in question.lower() else None
+
+    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
+        return np.asarray(vectors) @ self.example
+
+    def usually_present(self, key: str) -> bool:
+        return False
+
+
+def test_a_rare_fact_kind_no_passage_holds_is_an_honest_no_not_any_duration(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    class NonePass(RareFact):
+        def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
+            return np.zeros(len(vectors))
+
+    answer = ask(service(sample_library, real_embedder, NonePass(real_embedder)),
+                 "How long is the warranty period under the services agreement?")
+    assert answer.outcome == "declined"  # not "twenty-four (24) months" nor "five (5) years"
+    assert answer.text == "No clause on warranty period was found in services_agreement.md."
+
+
+def test_a_clause_of_the_kind_that_states_no_such_fact_is_weak_evidence(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    answer = ask(service(sample_library, real_embedder, RareFact(real_embedder)),
+                 "How long is the warranty period under the services agreement?")
+    assert answer.outcome == "weak" and not answer.direct
+    assert "New York" in answer.quotes[0].text  # the clause the scorer passed, shown
+    assert "weak: the clause on warranty period found states no " in " ".join(answer.why)
+
+
+class PassesSentencesOnly(FakeScorer):
+    """Every passage scores ``passage``, every sentence 0.95 (over the 0.7 threshold)."""
+
+    def __init__(self, embedder: Embedder, passage: float) -> None:
+        super().__init__(embedder)
+        self.passage, self.calls = passage, 0
+
+    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return np.full(len(vectors), self.passage if self.calls == 1 else 0.95)
+
+
+@pytest.mark.parametrize(("passage", "found"), [(0.3, False), (0.4, True)])
+def test_a_lone_sentence_decides_only_inside_a_passage_near_the_threshold(
+        sample_library: Library, real_embedder: Embedder, passage: float, found: bool) -> None:
+    """Half the threshold (0.35 of 0.7) is the least a passage must score for its sentences to
+    be scored: a lone sentence passes far more easily than the passages the weights were
+    calibrated on."""
+    from app.answers.clause_search import scan
+
+    retriever = HybridRetriever(sample_library.workspace("sample"), real_embedder)
+    docs = [record.doc_id for record in retriever.workspace.documents()]
+    verdict = scan(retriever, PassesSentencesOnly(real_embedder, passage), "non_compete", docs)
+    assert not verdict.passing and bool(verdict.deciding) is found
+
+
+def test_a_yes_or_no_about_no_known_clause_kind_shows_evidence_not_an_answer(
+        sample_library: Library, real_embedder: Embedder, scorer: FakeScorer) -> None:
+    answer = ask(service(sample_library, real_embedder, scorer),
+                 "Are the reports delivered every month?")
+    assert answer.outcome == "weak" and not answer.direct
+    assert "fifth business day of each month" in " ".join(q.text for q in answer.quotes)
+    rolls = ask(service(sample_library, real_embedder, scorer),
+                "Will the agreement roll over into a new term?")  # a figure is no yes or no
+    assert rolls.outcome == "weak" and not rolls.direct
