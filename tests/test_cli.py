@@ -17,10 +17,28 @@ def enclave(*args: str, home: Path, timeout: int = 300) -> subprocess.CompletedP
 
 
 def test_ask_streams_an_answer_from_the_embedded_model(home_with_embedded_model: Path) -> None:
-    result = enclave("ask", "What is an indemnity clause?", "--max-tokens", "24",
-                     home=home_with_embedded_model)
+    result = enclave("ask", "What is an indemnity clause?", "--model-only", "--max-tokens",
+                     "24", home=home_with_embedded_model)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+
+
+def test_ask_answers_from_the_documents_of_the_last_workspace_not_the_bare_model(
+        home_with_embedded_model: Path) -> None:
+    """Without --workspace, ``ask`` answers from the workspace ``ingest`` filled (it once
+    streamed the bare model: "the parties are Enclave, a regulated firm, and ...")."""
+    home = home_with_embedded_model
+    nothing = enclave("ask", "Who are the parties to the services agreement?", home=home)
+    assert nothing.returncode == 2 and "enclave ingest" in nothing.stderr
+    assert enclave("ingest", str(ROOT / "app" / "samples" / "services_agreement.md"),
+                   home=home).returncode == 0
+    answer = enclave("ask", "Who are the parties to the services agreement?", home=home)
+    assert answer.returncode == 0, answer.stderr
+    assert "Northwind Analytics Ltd." in answer.stdout and "Harbor Mutual" in answer.stdout
+    assert "services_agreement.md, page 1 (verified)" in answer.stdout
+    honest = enclave("ask", "Does the agreement have a non-compete clause?", home=home)
+    assert honest.stdout.startswith("No: no clause on non-compete was found in "
+                                    "services_agreement.md."), honest.stdout
 
 
 def test_ask_with_an_empty_question_explains_and_fails(home_with_embedded_model: Path) -> None:
@@ -56,7 +74,8 @@ def test_import_and_use_a_chat_model(home_with_embedded_model: Path, smollm_gguf
     assert "SmolLM (llama)" in imported.stdout and "chat prompts (ChatML)" in imported.stdout
     used = enclave("models", "use", "smollm2-135m-instruct", home=home_with_embedded_model)
     assert used.returncode == 0, used.stderr
-    answer = enclave("ask", "Say hello.", "--max-tokens", "12", home=home_with_embedded_model)
+    answer = enclave("ask", "Say hello.", "--model-only", "--max-tokens", "12",
+                     home=home_with_embedded_model)
     assert answer.returncode == 0 and answer.stdout.strip(), answer.stderr
 
 
@@ -81,7 +100,7 @@ def test_interrupting_an_answer_stops_cleanly(home_with_embedded_model: Path) ->
     env = dict(os.environ, ENCLAVE_HOME=str(home_with_embedded_model), PYTHONPATH=str(ROOT))
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "ask", "Write a very long essay about law.",
-         "--max-tokens", "2000"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+         "--model-only", "--max-tokens", "2000"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     process.stdout.read(1)  # the answer has started streaming
@@ -115,7 +134,7 @@ def test_ctrl_c_inside_a_finaliser_still_stops_the_answer() -> None:
 
 def test_log_file_never_contains_the_question(home_with_embedded_model: Path) -> None:
     secret = "Patient Zelda Quixote SSN 123-45-6789"
-    enclave("ask", secret, "--max-tokens", "4", home=home_with_embedded_model)
+    enclave("ask", secret, "--model-only", "--max-tokens", "4", home=home_with_embedded_model)
     logs = "".join(p.read_text() for p in (home_with_embedded_model / "logs").glob("*.log*"))
     assert "loaded model" in logs
     assert "Zelda" not in logs and "123-45-6789" not in logs

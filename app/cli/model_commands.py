@@ -26,11 +26,15 @@ DOCTOR_PACKAGES = (
 
 
 def register(subcommands: Any) -> None:
-    ask = subcommands.add_parser("ask", help="ask the active model a question")
+    ask = subcommands.add_parser(
+        "ask", help="answer a question from a workspace's documents, with checked sources")
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--max-tokens", type=int, default=None)
     ask.add_argument("--workspace", "-w", default=None,
-                     help="answer from this workspace's documents, with sources")
+                     help="answer from this workspace's documents, with sources "
+                          "(default: the last one used)")
+    ask.add_argument("--model-only", action="store_true",
+                     help="ask the active model alone, without documents or sources")
     ask.set_defaults(handler=run_ask)
 
     models = subcommands.add_parser("models", help="list, import or choose models")
@@ -54,10 +58,14 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     question = args.question.strip()
     if not question:
         raise InputError("The question is empty: enclave ask \"your question\"")
-    if getattr(args, "workspace", None):
+    if not getattr(args, "model_only", False):
+        # A document assistant answers from the documents: the workspace ingest filled by
+        # default, never the bare model (which invented "the parties are Enclave and a
+        # company" for the sample agreement).
         from app.cli.library_commands import run_ask_documents
 
-        return run_ask_documents(question, args.workspace, services)
+        workspace = str(getattr(args, "workspace", None) or services.settings.last_workspace)
+        return run_ask_documents(question, workspace, services)
     services.models.ensure_loaded()
     options = services.models.generation_options()
     if args.max_tokens:

@@ -102,7 +102,7 @@ def test_ask_with_no_room_for_the_model_answers_from_the_evidence(
     assert f"in {home / 'models'}, where" in answer.stderr
     assert "ninety (90) days' written notice" in answer.stdout and "(verified)" in answer.stdout
 
-    plain = _enclave(home, "ask", "What is an indemnity?")
+    plain = _enclave(home, "ask", "What is an indemnity?", "--model-only")
     assert plain.returncode == 2 and plain.stderr.startswith("enclave: Not enough disk space")
     assert plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
     assert not [name for name in os.listdir(home / "models") if name.endswith(".part")]
