@@ -92,7 +92,11 @@ class AnswerPipeline:
         if asks_for_summary(question):
             return self._summary(asked, on_evidence, why)
         if asked.clause is not None and self.scorer is not None and (
-                asked.form != "fact" or not self.scorer.usually_present(asked.clause.key)):
+                asked.form != "fact" or (not self.scorer.usually_present(asked.clause.key)
+                                         and names_the_clause(asked.question, asked.clause))):
+            # A rare fact kind is the scorer's to decide only when the question names it:
+            # "How much notice is needed to terminate?" is close to "notice to stop renewal"
+            # but asks about no renewal.
             verdict = scan(self.retriever, self.scorer, asked.clause.key, asked.scope)
             why.append(_scanned(verdict, asked))
             if verdict.found:
