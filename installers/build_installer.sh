@@ -13,8 +13,9 @@
 #   install-llama   the portable wheel into the venv
 #   freeze          PyInstaller (installers/build.py --freeze-only)
 #   bundle          stage, sign and pack the archive (installers/build.py --app-dir)
-#   debs            the companion archive of .deb files a bare Debian 12 needs for the window
-#                   and the signature check (installers/offline_debs.py; beside bundle)
+#   debs            the companion archives of .deb files a bare Debian 12, Ubuntu 22.04 and
+#                   Ubuntu 24.04 need for the window and the signature check
+#                   (installers/offline_debs.py; beside bundle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SELF=installers/build_installer.sh
@@ -77,13 +78,25 @@ embedder() {
 }
 
 debs() {
-    # The companion archive: the .deb files a bare Debian 12 needs for the window and openssl,
-    # resolved against a real minimal root (installers/proof/minbase.sh; needs root once).
-    local out=$1 base version
-    base=$(bash installers/proof/minbase.sh)
+    # The companion archives: the .deb files a bare Debian 12, Ubuntu 22.04 and Ubuntu 24.04
+    # need for the window and openssl, each resolved against a real minimal root of that
+    # system (installers/proof/minbase.sh; needs root once). Ubuntu's come from Ubuntu's
+    # archive, checked with its pinned key; if it cannot be reached, Debian 12's still stand.
+    local out=$1 base version suite distribution status=0
     version=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("enclave"))')
-    "$VENV/bin/python" -m installers.offline_debs --app-dir "$out/work/dist/enclave" --archive \
-        --out "$out/enclave-$version-debian12-debs" --base-status "$base/var/lib/dpkg/status"
+    for suite in bookworm jammy noble; do
+        case $suite in bookworm) distribution=debian12 ;; jammy) distribution=ubuntu22.04 ;;
+                       noble) distribution=ubuntu24.04 ;; esac
+        if ! base=$(PYTHON="$VENV/bin/python" bash installers/proof/minbase.sh "$suite") \
+            || ! "$VENV/bin/python" -m installers.offline_debs --distribution "$distribution" \
+                --app-dir "$out/work/dist/enclave" --archive \
+                --out "$out/enclave-$version-$distribution-debs" \
+                --base-status "$base/var/lib/dpkg/status"; then
+            echo "installer: no companion .deb archive for $distribution" >&2
+            [[ $distribution == debian12 ]] && status=1
+        fi
+    done
+    return "$status"
 }
 
 install_portable_llama() {

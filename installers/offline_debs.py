@@ -1,6 +1,8 @@
-"""The companion archive of .deb files: what a bare Debian 12 lacks for the bundle's window.
+"""The companion archive of .deb files: what a bare Debian 12 (or Ubuntu 22.04/24.04) lacks for
+the bundle's window.
 
     python -m installers.offline_debs --requirements payload/share/system-libraries.txt --out DIR
+    python -m installers.offline_debs --distribution ubuntu24.04 --app-dir APP --out DIR ...
 
 The frozen app carries its own libraries, but Qt's xcb plugin (the window) loads some from the
 system, and install.sh checks the signature with ``openssl``. A minimal Debian 12
@@ -9,6 +11,10 @@ resolver, run against that minimal system's dpkg status, says what it would inst
 ``apt-get download`` fetches exactly those, and this writes a flat apt repository (a
 ``Packages`` index) beside them, plus ``install-debs.sh``, which installs exactly the packages
 the installer named, with their dependencies, from that folder alone and with no network.
+
+For Ubuntu the same resolver runs on a private apt state (``ubuntu_apt``: Ubuntu's archive,
+main and universe with -updates and -security, checked with Ubuntu's archive key, whose
+fingerprint is pinned here) against a ``debootstrap --variant=minbase`` Ubuntu root's status.
 """
 
 from __future__ import annotations
@@ -30,6 +36,16 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9.+-]+$")
 _SIMULATED_INSTALL = re.compile(r"^Inst (\S+) \((\S+) ", re.MULTILINE)
 
 
+# Where each distribution's packages come from: None is the build machine's own apt (Debian 12).
+DISTRIBUTIONS = {"debian12": None, "ubuntu22.04": "jammy", "ubuntu24.04": "noble"}
+UBUNTU_MIRROR = "http://archive.ubuntu.com/ubuntu"
+# "Ubuntu Archive Automatic Signing Key (2018) <ftpmaster@ubuntu.com>", which signs the Release
+# files of 22.04 and 24.04. The keyring is taken from Ubuntu's ubuntu-keyring package and used
+# only when it holds this key.
+UBUNTU_ARCHIVE_KEY = "F6ECB3762474EDA9D21B7022871920D1991BC93C"
+UBUNTU_KEYRING_FILE = "ubuntu-archive-keyring.gpg"
+
+
 class DebsError(RuntimeError):
     pass
 
@@ -44,10 +60,12 @@ def packages_named(requirements: str) -> list[str]:
     return sorted(set(names))
 
 
-def resolve(packages: list[str], base_status: Path) -> list[str]:
+def resolve(packages: list[str], base_status: Path, apt: list[str] | None = None) -> list[str]:
     """``name=version`` of every package apt would install for ``packages`` on a system whose
-    dpkg status is ``base_status`` (apt's own resolver: first alternatives, no recommends)."""
-    output = _run(["apt-get", "-s", "-o", f"Dir::State::status={base_status.resolve()}",
+    dpkg status is ``base_status`` (apt's own resolver: first alternatives, no recommends).
+    ``apt``: options for another distribution's package lists (:func:`ubuntu_apt`)."""
+    output = _run(["apt-get", *(apt or []), "-s",
+                   "-o", f"Dir::State::status={base_status.resolve()}",
                    "-o", "Debug::NoLocking=1", "install", "--no-install-recommends", *packages])
     return [f"{match.group(1)}={match.group(2)}"
             for match in _SIMULATED_INSTALL.finditer(output)]
@@ -86,19 +104,21 @@ DEBIAN_FRONTEND=noninteractive apt-get "${APT[@]}" install -y --no-install-recom
 """
 
 
-def collect(named: list[str], out: Path, base_status: Path) -> list[Path]:
+def collect(named: list[str], out: Path, base_status: Path,
+            apt: list[str] | None = None) -> list[Path]:
     """Downloads what ``named`` needs on top of ``base_status`` into ``out``, and writes the
-    folder's apt index, checksums and install script."""
-    if shutil.which("apt-get") is None or not _is_debian_12():
+    folder's apt index, checksums and install script. ``apt``: another distribution's lists
+    (:func:`ubuntu_apt`); without it, the build machine's own (Debian 12)."""
+    if shutil.which("apt-get") is None or (apt is None and not _is_debian_12()):
         raise DebsError("the .deb folder is resolved for Debian 12: build on Debian 12 "
                         "(bookworm), where apt sees its package lists")
     if not base_status.is_file():
         raise DebsError(f"no dpkg status file at {base_status}")
-    wanted = resolve(named, base_status)
+    wanted = resolve(named, base_status, apt)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    _run(["apt-get", "download", "-q", *wanted], cwd=out)
+    _run(["apt-get", *(apt or []), "download", "-q", *wanted], cwd=out)
     debs = sorted(out.glob("*.deb"))
     index = packages_index(out)
     (out / "Packages").write_text(index, encoding="utf-8")
@@ -110,6 +130,60 @@ def collect(named: list[str], out: Path, base_status: Path) -> list[Path]:
                    for f in sorted(out.iterdir()) if f.name != "SHA256SUMS")
     (out / "SHA256SUMS").write_text(sums, encoding="utf-8")
     return debs
+
+
+def ubuntu_apt(codename: str, state: Path) -> list[str]:
+    """apt options that see Ubuntu ``codename``'s archive (amd64; main and universe, with
+    -updates and -security) from a private state folder, its lists brought up to date. The
+    Release files are checked with Ubuntu's archive key (:func:`ubuntu_keyring`)."""
+    keyring = ubuntu_keyring(state)
+    return _private_apt(state / codename, [
+        f"deb [arch=amd64 signed-by={keyring}] {UBUNTU_MIRROR} {suite} main universe"
+        for suite in (codename, f"{codename}-updates", f"{codename}-security")])
+
+
+def ubuntu_keyring(state: Path) -> Path:
+    """Ubuntu's archive keyring, from its ubuntu-keyring package: fetched once (the package
+    lists of that first fetch are not yet checked), then used only if it holds the pinned
+    :data:`UBUNTU_ARCHIVE_KEY`, so everything apt fetches afterwards is checked against it."""
+    keyring = state / UBUNTU_KEYRING_FILE
+    if not keyring.is_file():
+        bootstrap = state / "keyring-bootstrap"
+        apt = _private_apt(bootstrap, [f"deb [arch=amd64 trusted=yes] {UBUNTU_MIRROR} noble main"])
+        _run(["apt-get", *apt, "download", "-q", "ubuntu-keyring"], cwd=bootstrap)
+        deb = next(bootstrap.glob("ubuntu-keyring_*.deb"))
+        _run(["dpkg-deb", "-x", str(deb), str(bootstrap / "files")])
+        shutil.copy(bootstrap / "files/usr/share/keyrings" / UBUNTU_KEYRING_FILE, keyring)
+        shutil.rmtree(bootstrap)
+    fingerprints = re.findall(r"^fpr:+([0-9A-F]{40}):", _run(
+        ["gpg", "--batch", "--no-default-keyring", "--with-colons", "--show-keys",
+         str(keyring)]), re.MULTILINE)
+    if UBUNTU_ARCHIVE_KEY not in fingerprints:
+        keyring.unlink()
+        raise DebsError(f"the Ubuntu keyring does not hold the archive key {UBUNTU_ARCHIVE_KEY}; "
+                        "removed it")
+    return keyring.resolve()
+
+
+def _private_apt(state: Path, sources: list[str]) -> list[str]:
+    """apt options for a state folder of its own (sources, lists, cache; nothing of the build
+    machine's apt configuration), after ``apt-get update``."""
+    for folder in ("lists/partial", "cache/archives/partial", "parts", "preferences.d",
+                   "trusted.gpg.d"):
+        (state / folder).mkdir(parents=True, exist_ok=True)
+    (state / "sources.list").write_text("".join(f"{line}\n" for line in sources),
+                                        encoding="utf-8")
+    state = state.resolve()
+    options = {
+        "Dir::Etc::SourceList": state / "sources.list", "Dir::Etc::SourceParts": state / "parts",
+        "Dir::Etc::PreferencesParts": state / "preferences.d",
+        "Dir::Etc::TrustedParts": state / "trusted.gpg.d", "Dir::State::Lists": state / "lists",
+        "Dir::Cache": state / "cache", "APT::Architecture": "amd64",
+        "APT::Architectures": "amd64", "Debug::NoLocking": "1",
+    }
+    apt = [item for key, value in options.items() for item in ("-o", f"{key}={value}")]
+    _run(["apt-get", *apt, "update", "-q"])
+    return apt
 
 
 def _is_debian_12() -> bool:
@@ -136,11 +210,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--archive", action="store_true",
                         help="also pack the folder as FOLDER.tar.gz (the companion archive)")
     parser.add_argument("--package", action="append", default=[], help="another package")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--base-status", type=Path, required=True,
-                        help="dpkg's status file of a bare Debian 12 (debootstrap "
-                             "--variant=minbase: ROOT/var/lib/dpkg/status)")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--base-status", type=Path, default=None,
+                        help="dpkg's status file of a bare system of that distribution "
+                             "(debootstrap --variant=minbase: ROOT/var/lib/dpkg/status)")
+    parser.add_argument("--distribution", choices=sorted(DISTRIBUTIONS), default="debian12")
+    parser.add_argument("--apt-state", type=Path, default=Path(".cache/apt-ubuntu"),
+                        help="where Ubuntu's package lists and keyring are kept")
+    parser.add_argument("--keyring-only", action="store_true",
+                        help="only fetch and check Ubuntu's archive keyring; print its path")
     args = parser.parse_args(argv)
+    if args.keyring_only:
+        try:
+            print(ubuntu_keyring(args.apt_state))
+        except (DebsError, StopIteration, OSError) as error:
+            print(f"offline-debs: Ubuntu keyring: {error}", file=sys.stderr)
+            return 1
+        return 0
+    if args.out is None or args.base_status is None:
+        parser.error("--out and --base-status are needed")
     named = list(args.package)
     if args.requirements:
         named += [*packages_named(args.requirements.read_text(encoding="utf-8")), SIGNATURE_TOOL,
@@ -151,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         named += [*packages_named(requirements_text(xcb_system_libraries(args.app_dir))),
                   SIGNATURE_TOOL, FONT]
     try:
-        debs = collect(sorted(set(named)), args.out, args.base_status)
+        codename = DISTRIBUTIONS[args.distribution]
+        apt = ubuntu_apt(codename, args.apt_state) if codename else None
+        debs = collect(sorted(set(named)), args.out, args.base_status, apt)
     except DebsError as error:
         print(f"offline-debs: {error}", file=sys.stderr)
         return 1

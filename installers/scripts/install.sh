@@ -54,10 +54,24 @@ choose_locations() {
     fi
 }
 
+companion_system() {
+    # Which companion archive of .deb files fits this system (os-release): Ubuntu 22.04 and
+    # 24.04 have their own; Debian 12's is named for anything else.
+    local release=${ENCLAVE_OS_RELEASE:-/etc/os-release} system=""
+    [[ -r $release ]] && system=$(. "$release" && echo "${ID:-} ${VERSION_ID:-}")
+    case $system in
+        "ubuntu 22.04") echo ubuntu22.04 ;;
+        "ubuntu 24.04") echo ubuntu24.04 ;;
+        *) echo debian12 ;;
+    esac
+}
+
 offline_packages() {
     # How to install Debian packages at an air-gapped site: the companion archive of .deb files.
+    local folder
+    folder="enclave-$VERSION-$(companion_system)-debs"
     printf 'offline: unpack %s and run: sudo ./%s/install-debs.sh %s' \
-        "enclave-$VERSION-debian12-debs.tar.gz" "enclave-$VERSION-debian12-debs" "$*"
+        "$folder.tar.gz" "$folder" "$*"
 }
 
 verify_bundle() {

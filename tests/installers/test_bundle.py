@@ -72,8 +72,9 @@ def make_bundle(tmp_path: Path, key: Path, version: str, *, failing: bool = Fals
     return next((tmp_path / f"unpacked-{version}").iterdir())
 
 
-def run_script(script: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
-    command = ["unshare", "-rn", "env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin",
+def run_script(script: Path, home: Path, *args: str,
+               env: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    command = ["unshare", "-rn", "env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", *env,
                "bash", str(script), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
@@ -155,6 +156,13 @@ def test_the_installer_names_the_offline_packages_it_needs(tmp_path: Path, keys)
     assert result.returncode == 1, result.stdout
     assert "sudo apt-get install libenclave-missing9" in result.stderr
     assert "./enclave-1.0.0-debian12-debs/install-debs.sh libenclave-missing9)" in result.stderr
+    for release, companion in (('ID=ubuntu\nVERSION_ID="24.04"\n', "ubuntu24.04"),
+                               ('ID=ubuntu\nVERSION_ID="22.04"\n', "ubuntu22.04"),
+                               ('ID=fedora\nVERSION_ID="41"\n', "debian12")):
+        (tmp_path / "os-release").write_text(release)
+        result = run_script(bundle / "install.sh", tmp_path,
+                            env=(f"ENCLAVE_OS_RELEASE={tmp_path / 'os-release'}",))
+        assert f"unpack enclave-1.0.0-{companion}-debs.tar.gz" in result.stderr
 
 
 

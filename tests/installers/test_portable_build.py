@@ -148,3 +148,19 @@ def test_the_embedder_runs_without_the_minilm_weights_the_bundle_leaves_out(
     embedder = OnnxEmbedder(onnx_path(), shipped / "tokenizer.json")
     vectors = embedder.embed(["Either party may terminate on ninety days' notice."])
     assert vectors.shape == (1, 384) and abs(float(np.linalg.norm(vectors[0])) - 1) < 1e-4
+
+
+def test_a_keyring_without_ubuntus_pinned_archive_key_is_refused_and_removed(
+        tmp_path: Path) -> None:
+    """Ubuntu's package lists are trusted only through the pinned archive key: a keyring that
+    does not hold it (here Debian's real one) is refused, and not kept for the next run."""
+    from installers.offline_debs import UBUNTU_KEYRING_FILE, DebsError, ubuntu_keyring
+
+    debian = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
+    if not debian.is_file() or shutil.which("gpg") is None:
+        pytest.skip("needs gpg and Debian's archive keyring")
+    keyring = tmp_path / UBUNTU_KEYRING_FILE
+    shutil.copy(debian, keyring)
+    with pytest.raises(DebsError, match="does not hold the archive key F6ECB376"):
+        ubuntu_keyring(tmp_path)
+    assert not keyring.exists()
