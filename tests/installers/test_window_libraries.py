@@ -112,3 +112,23 @@ def test_missing_window_libraries_can_be_accepted_for_command_line_use(
     assert result.returncode == 0, result.stderr
     assert "WARNING: the window will not start" in result.stdout
     assert "libxcb-cursor.so.0 libxcb-icccm.so.4" in result.stdout
+
+
+@needs_namespaces
+def test_a_system_with_no_font_is_told_to_install_one(
+        tmp_path: Path, keys, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Qt carries no font: with every system font folder empty (empty tmpfs mounted over them
+    in a private mount namespace) the real install.sh names fonts-dejavu-core, online and
+    offline, and installs nothing; with the fonts back it installs."""
+    bundle = bundle_needing(tmp_path, keys[0], monkeypatch, PRESENT_EVERYWHERE)
+    hide_fonts = ("for folder in /usr/share/fonts /usr/local/share/fonts; do "
+                  "[ -d $folder ] && mount -t tmpfs none $folder; done; exec \"$@\"")
+    command = ["unshare", "-rnm", "sh", "-c", hide_fonts, "hide-fonts", "env", "-i",
+               f"HOME={tmp_path}", "PATH=/usr/bin:/bin", "bash", str(bundle / "install.sh")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout
+    assert "missing: a font (none in /usr/share/fonts)" in result.stderr, result.stderr
+    assert "sudo apt-get install fonts-dejavu-core;" in result.stderr
+    assert "install-debs.sh fonts-dejavu-core)" in result.stderr
+    assert not (tmp_path / ".local/bin/enclave").exists()
+    assert install(bundle, tmp_path).returncode == 0
