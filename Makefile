@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench eval lint installer installer-test installer-proof screenshots clean adapter fuzz faults
+.PHONY: setup run test bench eval lint installer installer-test installer-proof installer-proof-ubuntu screenshots clean adapter fuzz faults
 
 setup:
 	@bash installers/setup_env.sh
@@ -87,6 +87,11 @@ installer-test: installer
 # with no network (root; about 30 min on 2 busy cores).
 installer-proof:
 	bash installers/proof/debian12.sh
+
+# The same archive on a bare Ubuntu 22.04 and 24.04 (install, self-test, question, OCR, window).
+installer-proof-ubuntu:
+	PROOF_SUITE=jammy bash installers/proof/debian12.sh
+	PROOF_SUITE=noble bash installers/proof/debian12.sh
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

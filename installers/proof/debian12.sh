@@ -2,6 +2,9 @@
 # The offline installer, proven on a bare Debian 12 with no network (make installer-proof).
 #
 #   installers/proof/debian12.sh [ARCHIVE]      default: the newest dist/enclave-*.tar.gz
+#   PROOF_SUITE=jammy|noble installers/proof/debian12.sh [ARCHIVE]
+#       the same on a bare Ubuntu 22.04 or 24.04, with its own companion .deb folder; the
+#       checks up to the window and the audit trail (make installer-proof-ubuntu)
 #
 # Needs root (debootstrap, chroot, namespaces) and a built archive with its companion
 # .deb folder (make installer). Steps:
@@ -17,8 +20,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=installers/proof
 PROOF=.cache/proof
-ROOT=$PROOF/root
-OUT=$PROOF/out
+SUITE=${PROOF_SUITE:-bookworm}
+case $SUITE in
+    bookworm) DISTRIBUTION=debian12 ROOT=$PROOF/root OUT=$PROOF/out TOOLS_DEBS=$PROOF/tools-debs ;;
+    jammy|noble)
+        [[ $SUITE == jammy ]] && DISTRIBUTION=ubuntu22.04 || DISTRIBUTION=ubuntu24.04
+        ROOT=$PROOF/root-$SUITE OUT=$PROOF/out-$SUITE TOOLS_DEBS=$PROOF/tools-debs-$SUITE ;;
+    *) echo "installer-proof: PROOF_SUITE is bookworm, jammy or noble" >&2; exit 2 ;;
+esac
 VENV=${ENCLAVE_VENV:-.cache/installer-venv}
 
 fail() { echo "installer-proof: $*" >&2; exit 1; }
@@ -29,7 +38,7 @@ ARCHIVE=${1:-$(ls -t dist/enclave-*-linux-*.tar.gz 2>/dev/null | head -1)}
 NAME=$(basename "$ARCHIVE" .tar.gz)
 VERSION=${NAME#enclave-}
 VERSION=${VERSION%-linux-*}
-DEBS=$(dirname "$ARCHIVE")/enclave-$VERSION-debian12-debs.tar.gz
+DEBS=$(dirname "$ARCHIVE")/enclave-$VERSION-$DISTRIBUTION-debs.tar.gz
 [[ -f $DEBS ]] || fail "no companion .deb archive $DEBS (make installer builds it)"
 KEY=${SIGNING_KEY:-.cache/installer-dev-key.pem}
 
@@ -52,13 +61,18 @@ next_version() {
     echo "$next"
 }
 
+TOOLS=(xvfb x11-utils xdotool strace)
+
 tools() {
-    # Test tools only, never needed by Enclave: an X server, and xwininfo/xdotool to find and
-    # drive the window. Resolved like the companion folder, against the bare root.
-    [[ -f $PROOF/tools-debs/Packages ]] && return
-    "$VENV/bin/python" -m installers.offline_debs --package xvfb --package x11-utils \
-        --package xdotool --out "$PROOF/tools-debs" \
-        --base-status "$BASE/var/lib/dpkg/status" >&2
+    # Test tools only, never needed by Enclave: an X server, xwininfo/xdotool to find and drive
+    # the window, strace to watch the app's sockets. Resolved like the companion folder, against
+    # the bare root; made again when the list changes.
+    local folder=$TOOLS_DEBS
+    [[ -f $folder/Packages && $(cat "$folder/.tools" 2>/dev/null) == "${TOOLS[*]}" ]] && return
+    rm -rf "$folder"
+    "$VENV/bin/python" -m installers.offline_debs "${TOOLS[@]/#/--package=}" --out "$folder" \
+        --distribution "$DISTRIBUTION" --base-status "$BASE/var/lib/dpkg/status" >&2
+    echo "${TOOLS[*]}" >"$folder/.tools"
 }
 
 prepare_root() {
@@ -69,7 +83,7 @@ prepare_root() {
     mkdir -p "$media" "$ROOT/proof"
     cp "$ARCHIVE" "$DEBS" "$media/"
     chmod -R a+rX "$media"
-    cp -a "$PROOF/tools-debs" "$ROOT/proof/tools-debs"
+    cp -a "$TOOLS_DEBS" "$ROOT/proof/tools-debs"
     cp "$HERE/inside.sh" "$ROOT/proof/"
     # The inputs: the sample documents, a scanned page, a PDF with personal data, a contract.
     PYTHONPATH=$PWD .venv/bin/python -m tests.installers.proof_inputs "$ROOT/proof/inputs"
@@ -94,8 +108,8 @@ enter_offline() {
         umount -l /.old
         rmdir /.old
         exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-            bash /proof/inside.sh "$2" "$3" "$4"' \
-        proof "$PWD/$ROOT" "$NAME" "$VERSION" "$NEXT"
+            bash /proof/inside.sh "$2" "$3" "$4" "$5"' \
+        proof "$PWD/$ROOT" "$NAME" "$VERSION" "$NEXT" "$DISTRIBUTION"
 }
 
 screenshot() {
@@ -117,18 +131,26 @@ deliver_next() {
 
 main() {
     local started=$SECONDS
-    BASE=$(bash "$HERE/minbase.sh")
+    BASE=$(PYTHON="$VENV/bin/python" bash "$HERE/minbase.sh" "$SUITE")
     NEXT="$VERSION.1"
     tools
     prepare_root
-    deliver_next >"$OUT/next-build.log" 2>&1 &
+    if [[ $SUITE == bookworm ]]; then
+        deliver_next >"$OUT/next-build.log" 2>&1 &
+    fi
     local status=0
     enter_offline || status=$?
     wait
     cp -a "$ROOT/proof/out/." "$OUT/" 2>/dev/null || true
     screenshot
-    PYTHONPATH=$PWD .venv/bin/python -m tests.installers.proof_inputs --check-outputs "$OUT" \
-        >>"$OUT/results.tsv" || status=1
+    if [[ $SUITE == bookworm ]]; then
+        PYTHONPATH=$PWD .venv/bin/python -m tests.installers.proof_inputs --check-outputs "$OUT" \
+            >>"$OUT/results.tsv" || status=1
+    elif [[ -f $OUT/window.png ]]; then
+        printf 'window-screenshot\tPASS\t%s\n' "$OUT/window.png" >>"$OUT/results.tsv"
+    else
+        printf 'window-screenshot\tFAIL\tno screenshot\n' >>"$OUT/results.tsv"
+    fi
     echo "installer-proof: results ($((SECONDS - started)) s in all; logs in $OUT):"
     column -t -s $'\t' "$OUT/results.tsv"
     grep -q $'\tFAIL\t' "$OUT/results.tsv" && status=1

@@ -3,9 +3,11 @@
 # Installs Enclave as an administrator would, then checks it as an ordinary user. Every check
 # writes one line to /proof/out/results.tsv: name, PASS or FAIL, detail; logs beside it.
 #
-#   inside.sh NAME VERSION NEXT_VERSION
+#   inside.sh NAME VERSION NEXT_VERSION [DISTRIBUTION]
+# DISTRIBUTION (debian12, ubuntu22.04, ubuntu24.04) names the companion .deb archive; on
+# Ubuntu the checks stop after the window and the audit trail (the rest is the same app).
 set -uo pipefail
-NAME=$1 VERSION=$2 NEXT=$3
+NAME=$1 VERSION=$2 NEXT=$3 DISTRIBUTION=${4:-debian12}
 MEDIA=/media/enclave
 OUT=/proof/out
 INPUTS=/proof/inputs
@@ -56,7 +58,7 @@ bare_system() {
     for tool in python3 openssl tesseract Xvfb; do command -v "$tool" >/dev/null || absent+=("$tool"); done
     ldconfig -p | grep -q libxcb-cursor || absent+=(libxcb-cursor)
     ldconfig -p | grep -q libGL.so || absent+=(libGL)
-    echo "absent before install: ${absent[*]}"
+    echo "absent before install: ${absent[*]} ($(. /etc/os-release && echo "$PRETTY_NAME"))"
     ((${#absent[@]} == 6))
 }
 
@@ -64,8 +66,8 @@ administrator_install() {
     # install.sh, and whatever it names from the companion .deb folder, until it succeeds.
     local media=$MEDIA tries=0 log=$OUT/install.log
     mkdir -p /root/unpacked && tar -xzf "$media/$NAME.tar.gz" -C /root/unpacked
-    tar -xzf "$media/enclave-$VERSION-debian12-debs.tar.gz" -C /root/unpacked
-    local debs=/root/unpacked/enclave-$VERSION-debian12-debs
+    tar -xzf "$media/enclave-$VERSION-$DISTRIBUTION-debs.tar.gz" -C /root/unpacked
+    local debs=/root/unpacked/enclave-$VERSION-$DISTRIBUTION-debs
     : >"$log"
     while ((tries++ < 4)); do
         local started=$SECONDS
@@ -88,7 +90,6 @@ window() {
     # Xvfb (a test tool, installed here from the proof's own folder) with its screen in a file;
     # the installed app's window on it with the xcb platform; the sample question typed in and
     # its answer awaited in the saved history.
-    "/proof/tools-debs/install-debs.sh" xvfb x11-utils xdotool >"$OUT/tools.log" 2>&1 || return 1
     mkdir -p /tmp/fb /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix
     Xvfb :7 -ac -screen 0 1280x800x24 -fbdir /tmp/fb -nolisten tcp >"$OUT/xvfb.log" 2>&1 &
     local xvfb=$! window="" history="$DATA/history/${WORKSPACE// /_}.json"
@@ -132,6 +133,45 @@ tampered_after_install() {
     ((code != 0))
 }
 
+tampered_archive() {
+    # A file of the unpacked archive altered (as on damaged or tampered media): install.sh names
+    # it and installs nothing; the original is put back.
+    local bundle=/root/unpacked/$NAME victim before
+    victim=$(find "$bundle/payload/app" -name 'libllama*.so*' -type f | head -1)
+    before=$(readlink /opt/enclave/current)
+    cp -a "$victim" /root/archive-victim.bak
+    printf '\0' >>"$victim"
+    bash "$bundle/install.sh" --system
+    local code=$?
+    cp -a /root/archive-victim.bak "$victim"
+    echo "install.sh exit $code; current still: $(readlink /opt/enclave/current)"
+    ((code != 0)) && [[ $(readlink /opt/enclave/current) == "$before" ]]
+}
+
+network_trace() {
+    # Ingest, a question on the model and the scanned page's personal-data scan, run as the
+    # user under strace for more than a minute: every connect and send of the app and all its
+    # children, and the address family of each (-yy names a socket's protocol on its fd).
+    local trace=$OUT/network.strace started=$SECONDS
+    as_user strace -f -qq -yy -e trace=network -e signal=none -o /tmp/network.strace bash -c '
+        enclave ingest "$1/samples" --workspace Traced \
+        && enclave ask "$2" --workspace Traced \
+        && enclave scan "$1/scanned_referral.pdf" --show' traced "$INPUTS" "$QUESTION" || return 1
+    local took=$((SECONDS - started))
+    cp /tmp/network.strace "$trace"
+    local calls others families
+    calls=$(grep -cE '^[0-9]+ +(connect|sendto|sendmsg|sendmmsg)\(' "$trace")
+    others=$(grep -E '^[0-9]+ +(connect|sendto|sendmsg|sendmmsg)\(' "$trace" \
+             | grep -vE '\([0-9]+<UNIX|\([0-9]+<socket:\[[0-9]+\]>, \{sa_family=AF_UNIX')
+    families=$(grep -oE '^[0-9]+ +socket\((AF_[A-Z0-9]+|PF_[A-Z0-9]+)' "$trace" \
+               | awk -F'(' '{print $2}' | sort | uniq -c | tr -s ' \n' ' ')
+    echo "traced $took s, $(cut -d' ' -f1 "$trace" | sort -u | wc -l) processes/threads;" \
+         "sockets opened by family: ${families:-none}"
+    echo "connect/send calls: $calls, to other than AF_UNIX: $(grep -c . <<<"$others")"
+    [[ -n $others ]] && echo "$others" | head -20
+    ((took > 60)) && [[ -z $others ]]
+}
+
 upgrade() {
     # Version N+1 is built on the host while the checks above run; it arrives in /media.
     for _ in $(seq 1 3600); do
@@ -151,9 +191,17 @@ data_kept() {
         && as_user enclave docs list --workspace Scans
 }
 
+short_checks() {
+    # Another distribution: its window and audit trail; the rest is the same app and installer.
+    "/proof/tools-debs/install-debs.sh" xvfb x11-utils xdotool >"$OUT/tools.log" 2>&1 \
+        || record test-tools FAIL "the proof's own tools (Xvfb, xdotool) did not install"
+    check window "window: 0x" window
+    check audit-verify "intact|verified|OK" as_user enclave audit verify
+}
+
 main() {
     check no-network "no route out" no_network
-    check bare-debian-12 "absent before install" bare_system
+    check "bare-${DISTRIBUTION/debian12/debian-12}" "absent before install" bare_system
     check install "install time" administrator_install
     useradd --create-home --shell /bin/bash "$USER_NAME"
     check selftest "Self-test passed" as_user enclave selftest
@@ -166,12 +214,17 @@ main() {
     check ocr "read by OCR: 1 page" as_user enclave ingest "$INPUTS/scanned_referral.pdf" --workspace Scans
     # The words Tesseract read, seen through the personal-data scan of the same scanned PDF.
     check ocr-text "Daniel Okafor" as_user enclave scan "$INPUTS/scanned_referral.pdf" --show
+    [[ $DISTRIBUTION == debian12 ]] || { short_checks; return; }
     check redacted-pdf "Written: " as_user enclave redact "$INPUTS/intake_form.pdf" \
         --out "$USER_HOME/intake_form.redacted.pdf"
     as_user cp "$USER_HOME/intake_form.redacted.pdf" "$OUT/" 2>/dev/null || cp "$USER_HOME/intake_form.redacted.pdf" "$OUT/"
     check contract-summary "governed by the laws" as_user enclave summarize "$INPUTS/services_agreement.pdf"
+    "/proof/tools-debs/install-debs.sh" xvfb x11-utils xdotool strace >"$OUT/tools.log" 2>&1 \
+        || record test-tools FAIL "the proof's own tools (Xvfb, xdotool, strace) did not install"
     check window "window: 0x" window
     check audit-verify "intact|verified|OK" as_user enclave audit verify
+    check network-trace "to other than AF_UNIX: 0" network_trace
+    check tampered-archive "checksum mismatch.*libllama" tampered_archive
     check tampered-after-install "refused|altered|mismatch" tampered_after_install
     cp -a "$DATA/history" "$OUT/history-before" 2>/dev/null
     check upgrade "current: versions/$NEXT" upgrade
