@@ -152,6 +152,8 @@ network_trace() {
     # Ingest, a question on the model and the scanned page's personal-data scan, run as the
     # user under strace for more than a minute: every connect and send of the app and all its
     # children, and the address family of each (-yy names a socket's protocol on its fd).
+    # Allowed: AF_UNIX, and netlink requests addressed to the kernel itself (nl_pid=0: the app
+    # lists its namespace's interfaces with if_nameindex); anything else fails the check.
     local trace=$OUT/network.strace started=$SECONDS
     as_user strace -f -qq -yy -e trace=network -e signal=none -o /tmp/network.strace bash -c '
         enclave ingest "$1/samples" --workspace Traced \
@@ -159,15 +161,17 @@ network_trace() {
         && enclave scan "$1/scanned_referral.pdf" --show' traced "$INPUTS" "$QUESTION" || return 1
     local took=$((SECONDS - started))
     cp /tmp/network.strace "$trace"
-    local calls others families
-    calls=$(grep -cE '^[0-9]+ +(connect|sendto|sendmsg|sendmmsg)\(' "$trace")
-    others=$(grep -E '^[0-9]+ +(connect|sendto|sendmsg|sendmmsg)\(' "$trace" \
-             | grep -vE '\([0-9]+<UNIX|\([0-9]+<socket:\[[0-9]+\]>, \{sa_family=AF_UNIX')
+    local sends others kernel families
+    sends=$(grep -E '^[0-9]+ +(connect|sendto|sendmsg|sendmmsg)\(' "$trace")
+    others=$(grep -vE '\([0-9]+<UNIX|\([0-9]+<socket:\[[0-9]+\]>, \{sa_family=AF_UNIX' <<<"$sends" \
+             | grep -vE '^[0-9]+ +(sendto|sendmsg)\([0-9]+<NETLINK:.*\{sa_family=AF_NETLINK, nl_pid=0,')
+    kernel=$(grep -cE '^[0-9]+ +(sendto|sendmsg)\([0-9]+<NETLINK:.*\{sa_family=AF_NETLINK, nl_pid=0,' <<<"$sends")
     families=$(grep -oE '^[0-9]+ +socket\((AF_[A-Z0-9]+|PF_[A-Z0-9]+)' "$trace" \
                | awk -F'(' '{print $2}' | sort | uniq -c | tr -s ' \n' ' ')
-    echo "traced $took s, $(cut -d' ' -f1 "$trace" | sort -u | wc -l) processes/threads;" \
+    echo "traced $took s, $(cut -d' ' -f1 "$trace" | sort -u | wc -l) processes;" \
          "sockets opened by family: ${families:-none}"
-    echo "connect/send calls: $calls, to other than AF_UNIX: $(grep -c . <<<"$others")"
+    echo "connect/send calls: $(grep -c . <<<"$sends") (netlink requests to the kernel: $kernel)," \
+         "to other than AF_UNIX or the kernel: $(grep -c . <<<"$others")"
     [[ -n $others ]] && echo "$others" | head -20
     ((took > 60)) && [[ -z $others ]]
 }
@@ -193,10 +197,11 @@ data_kept() {
 
 short_checks() {
     # Another distribution: its window and audit trail; the rest is the same app and installer.
-    "/proof/tools-debs/install-debs.sh" xvfb x11-utils xdotool >"$OUT/tools.log" 2>&1 \
-        || record test-tools FAIL "the proof's own tools (Xvfb, xdotool) did not install"
+    "/proof/tools-debs/install-debs.sh" xvfb x11-utils xdotool strace >"$OUT/tools.log" 2>&1 \
+        || record test-tools FAIL "the proof's own tools (Xvfb, xdotool, strace) did not install"
     check window "window: 0x" window
     check audit-verify "intact|verified|OK" as_user enclave audit verify
+    check network-trace "to other than AF_UNIX or the kernel: 0" network_trace
 }
 
 main() {
@@ -223,7 +228,7 @@ main() {
         || record test-tools FAIL "the proof's own tools (Xvfb, xdotool, strace) did not install"
     check window "window: 0x" window
     check audit-verify "intact|verified|OK" as_user enclave audit verify
-    check network-trace "to other than AF_UNIX: 0" network_trace
+    check network-trace "to other than AF_UNIX or the kernel: 0" network_trace
     check tampered-archive "checksum mismatch.*libllama" tampered_archive
     check tampered-after-install "refused|altered|mismatch" tampered_after_install
     cp -a "$DATA/history" "$OUT/history-before" 2>/dev/null
