@@ -45,6 +45,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     recovered: int = 0  # recovery records in the audit trail
     first_message: str = ""
+    attempts: int = 1  # tries until the fault hit (a miss is tried again closer in; not counted)
 
     @property
     def survived(self) -> bool:
@@ -257,16 +258,25 @@ def fill(folder: Path, leave: int) -> Path:
 
 
 def disk_full_case(operation: str, leave: int, mount: Path, baseline: Path, documents: Path,
-                   clean: State) -> Outcome:
-    for child in mount.iterdir():
-        shutil.rmtree(child) if child.is_dir() else child.unlink()
-    home, keys = copy_home(baseline, mount)
-    filler = fill(mount, leave)
-    first = run_operation(operation, home, keys, documents)
-    filler.unlink()
+                   clean: State, tries: int = 4) -> Outcome:
+    """A full disk with ``leave`` bytes free; when the operation still had room (a miss: not
+    counted as a fault), again with half as much free, up to ``tries`` times (0 bytes last)."""
+    for attempt in range(1, tries + 1):
+        for child in mount.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        home, keys = copy_home(baseline, mount)
+        filler = fill(mount, leave)
+        first = run_operation(operation, home, keys, documents)
+        filler.unlink()
+        if first.returncode != 0:
+            break
+        leave = 0 if attempt == tries - 1 else leave // 2 // 4096 * 4096
     outcome = Outcome(operation, f"disk full, {leave} bytes free", first.returncode != 0,
                       message_problems(first),
-                      first_message=said(first.stderr))
+                      first_message=said(first.stderr), attempts=attempt)
+    if outcome.injected and "free at least" not in outcome.first_message:
+        outcome.problems.append(f"the failure does not name the space needed: "
+                                f"{outcome.first_message!r}")
     again = run_operation(operation, home, keys, documents)
     if again.returncode not in (0, 3):
         outcome.problems.append(f"rerun failed ({again.returncode}): {again.stderr[-400:]}")
@@ -329,8 +339,8 @@ def disk_full_campaign(mount: Path, work: Path, points: int,
     for operation in operations:
         baseline = prepare(operation, work, documents)
         clean, used = clean_run(operation, work, baseline, documents)
-        for step in range(points):
-            leave = int(2 * used * step / points) // 4096 * 4096
+        for step in range(points):  # spread over what the operation needs: each one short
+            leave = int(used * step / points) // 4096 * 4096
             outcome = disk_full_case(operation, leave, mount, baseline, documents, clean)
             print(json.dumps(asdict(outcome)), flush=True)
             outcomes.append(outcome)
@@ -338,23 +348,63 @@ def disk_full_campaign(mount: Path, work: Path, points: int,
 
 
 # ----- kill -9
-def kill_case(operation: str, delay: float, work: Path, baseline: Path, documents: Path,
-              clean: State, number: int) -> Outcome:
-    place = work / f"kill-{operation}"
-    shutil.rmtree(place, ignore_errors=True)
-    home, keys = copy_home(baseline, place)
+STARTED = b"\r["  # the operation's first progress bar on stderr: imports and start-up are over
+
+
+def command_of(operation: str, documents: Path) -> list[str]:
     args = ["ingest", str(documents), "-w", WORKSPACE] if operation == "ingest" else \
         ["docs", "reembed", "-w", WORKSPACE]
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", *args], cwd=ROOT,
-                               env=environment(home, keys), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    time.sleep(delay)
-    injected = process.poll() is None
-    if injected:
-        os.kill(process.pid, signal.SIGKILL)
+    return [sys.executable, "-m", "app.cli", *args]
+
+
+def start_operation(operation: str, home: Path, keys: Path,
+                    documents: Path) -> tuple[subprocess.Popen[bytes], Path, float]:
+    """The operation started; returns once its first progress bar is out (the moment its
+    work begins), with the time of that moment."""
+    errors = home.parent / "stderr.txt"
+    home.mkdir(parents=True, exist_ok=True)
+    with open(errors, "wb") as stream:
+        process = subprocess.Popen(command_of(operation, documents), cwd=ROOT,
+                                   env=environment(home, keys), stdout=subprocess.DEVNULL,
+                                   stderr=stream)
+    deadline = time.monotonic() + 600
+    while process.poll() is None and time.monotonic() < deadline:
+        if STARTED in errors.read_bytes():
+            break
+        time.sleep(0.02)
+    return process, errors, time.monotonic()
+
+
+def work_span(operation: str, work: Path, baseline: Path, documents: Path) -> float:
+    """Seconds from the first progress bar to the end, in a run with nothing injected."""
+    home, keys = copy_home(baseline, work / f"span-{operation}")
+    process, _, started = start_operation(operation, home, keys, documents)
     process.wait()
-    outcome = Outcome(operation, f"kill -9 after {delay:.2f} s", injected)
-    again = enclave(home, keys, *args)
+    return max(0.2, time.monotonic() - started)
+
+
+def kill_case(operation: str, delay: float, work: Path, baseline: Path, documents: Path,
+              clean: State, tries: int = 5) -> Outcome:
+    """kill -9 ``delay`` seconds into the operation's work; when it had already ended (a
+    miss: not counted as a fault), again at a moment drawn closer to the start."""
+    chance, attempt = random.Random(delay), 0
+    while attempt < tries:
+        attempt += 1
+        place = work / f"kill-{operation}"
+        shutil.rmtree(place, ignore_errors=True)
+        home, keys = copy_home(baseline, place)
+        process, _, started = start_operation(operation, home, keys, documents)
+        time.sleep(max(0.0, started + delay - time.monotonic()))
+        injected = process.poll() is None
+        if injected:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        if injected:
+            break
+        delay = chance.uniform(0.0, delay * 0.7)
+    outcome = Outcome(operation, f"kill -9 {delay:.2f} s into the work", injected,
+                      attempts=attempt)
+    again = enclave(home, keys, *command_of(operation, documents)[3:])
     if again.returncode not in (0, 3):
         outcome.problems.append(f"rerun failed ({again.returncode}): {again.stderr[-400:]}")
     found, problems, outcome.recovered = state_of(home, keys)
@@ -368,12 +418,11 @@ def kill_campaign(work: Path, kills: int, seed: int = 29,
     chance, outcomes = random.Random(seed), []
     for operation in operations:
         baseline = prepare(operation, work, documents)
-        started = time.monotonic()
         clean, _ = clean_run(operation, work, baseline, documents)
-        span = (time.monotonic() - started) / 2  # one run of the two clean_run makes
-        for number in range(kills):
-            delay = chance.uniform(0.3, max(0.6, span))
-            outcome = kill_case(operation, delay, work, baseline, documents, clean, number)
+        span = work_span(operation, work, baseline, documents)
+        for _ in range(kills):
+            delay = chance.uniform(0.0, span)
+            outcome = kill_case(operation, delay, work, baseline, documents, clean)
             print(json.dumps(asdict(outcome)), flush=True)
             outcomes.append(outcome)
     return outcomes
