@@ -33,7 +33,9 @@ SIGNATURE_TOOL = "openssl"  # install.sh checks the manifest's Ed25519 signature
 FONT = "fonts-dejavu-core"  # Qt carries no font; install.sh names this one when none is there
 INSTALL_SCRIPT = "install-debs.sh"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.+-]+$")
-_SIMULATED_INSTALL = re.compile(r"^Inst (\S+) \((\S+) ", re.MULTILINE)
+# "Inst NAME (VERSION ...)", or "Inst NAME [INSTALLED] (VERSION ...)" for an upgrade of a package
+# the bare system has in an older version (Ubuntu's minbase is the release, not -updates).
+_SIMULATED_INSTALL = re.compile(r"^Inst (\S+) (?:\[\S+\] )?\((\S+) ", re.MULTILINE)
 
 
 # Where each distribution's packages come from: None is the build machine's own apt (Debian 12).

@@ -164,3 +164,19 @@ def test_a_keyring_without_ubuntus_pinned_archive_key_is_refused_and_removed(
     with pytest.raises(DebsError, match="does not hold the archive key F6ECB376"):
         ubuntu_keyring(tmp_path)
     assert not keyring.exists()
+
+
+def test_an_upgrade_of_a_package_the_bare_system_has_is_collected_too(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """apt prints an upgrade as 'Inst NAME [OLD] (NEW ...)': a bare Ubuntu 22.04 has libssl3 of
+    the release and openssl from -updates needs the newer one, which the folder must carry."""
+    import installers.offline_debs as offline_debs
+
+    simulated = ("Inst libssl3 [3.0.2-0ubuntu1] (3.0.2-0ubuntu1.18 Ubuntu:22.04/jammy-updates "
+                 "[amd64])\nInst openssl (3.0.2-0ubuntu1.18 Ubuntu:22.04/jammy-updates [amd64])\n"
+                 "Conf libssl3 (3.0.2-0ubuntu1.18 Ubuntu:22.04/jammy-updates [amd64])\n")
+    monkeypatch.setattr(offline_debs, "_run", lambda command, cwd=None: simulated)
+    status = tmp_path / "status"
+    status.write_text("")
+    assert offline_debs.resolve(["openssl"], status) == [
+        "libssl3=3.0.2-0ubuntu1.18", "openssl=3.0.2-0ubuntu1.18"]
