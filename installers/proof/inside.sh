@@ -155,10 +155,19 @@ network_trace() {
     # Allowed: AF_UNIX, and netlink requests addressed to the kernel itself (nl_pid=0: the app
     # lists its namespace's interfaces with if_nameindex); anything else fails the check.
     local trace=$OUT/network.strace started=$SECONDS
+    # On a fast machine the three take well under a minute: the question and the scan are
+    # asked again until 70 s have passed.
     as_user strace -f -qq -yy -e trace=network -e signal=none -o /tmp/network.strace bash -c '
         enclave ingest "$1/samples" --workspace Traced \
         && enclave ask "$2" --workspace Traced \
-        && enclave scan "$1/scanned_referral.pdf" --show' traced "$INPUTS" "$QUESTION" || return 1
+        && enclave scan "$1/scanned_referral.pdf" --show || exit 1
+        rounds=1
+        while ((SECONDS < 70)); do
+            enclave ask "$2" --workspace Traced >/dev/null \
+                && enclave scan "$1/scanned_referral.pdf" --show >/dev/null || exit 1
+            rounds=$((rounds + 1))
+        done
+        echo "question and scan rounds: $rounds"' traced "$INPUTS" "$QUESTION" || return 1
     local took=$((SECONDS - started))
     cp /tmp/network.strace "$trace"
     local sends others kernel families
