@@ -180,15 +180,17 @@ class AnswerPipeline:
         top = quotes[0]
         sources = tuple(dict.fromkeys(quote.hit for quote in quotes))
         words = direct.plain(top.text)
-        if asked.kind.fact is not None and asked.kind.fact.search(top.text):
+        # "Does the agreement renew?" asks yes or no, though a renewal's answer is a fact.
+        yes_no = asked.form == "yes_no" or asks_yes_or_no(asked.question)
+        if asked.kind.fact is not None and asked.kind.fact.search(top.text) and not yes_no:
             words = direct.fact_span(top.text, asked.kind.fact) or words
-        elif asked.form == "fact" and asked.kind.fact is not None:
+        elif asked.form == "fact" and asked.kind.fact is not None and not yes_no:
             # A clause of the kind, but it states no such fact (a warranty without a period).
             why.append(f"weak: the clause on {clause.name} found states no {_kind_name(asked)}")
             return Answer(asked.question, NOT_STATED, sources, quote_checks(quotes), True,
                           quotes, why=tuple(why), outcome="weak")
         kind_check = f"is a clause on {clause.name} by the clause scorer's verdict"
-        if asked.form == "yes_no":
+        if yes_no:
             lead = direct.yes_no_lead(asked.question, top.text, clause.name)
             why.append(f"yes/no: '{lead}' decided by the sentence quoted")
             return self._direct(asked, sources, quotes, top, direct.plain(top.text), why,

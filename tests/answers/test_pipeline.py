@@ -281,6 +281,10 @@ def test_a_clause_of_the_kind_that_states_no_such_fact_is_weak_evidence(
     assert answer.outcome == "weak" and not answer.direct
     assert "New York" in answer.quotes[0].text  # the clause the scorer passed, shown
     assert "weak: the clause on warranty period found states no " in " ".join(answer.why)
+    asked = ask(service(sample_library, real_embedder, RareFact(real_embedder)),
+                "Does the services agreement have a warranty period?")  # a yes or a no
+    assert asked.outcome == "answered" and asked.grounded
+    assert asked.text.startswith("Yes, there is a clause on warranty period [1]: \u201c")
 
 
 class PassesSentencesOnly(FakeScorer):
