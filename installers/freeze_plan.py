@@ -41,6 +41,20 @@ NEVER_LOADED = (
 )
 
 
+# Libraries PyInstaller copies from the build machine's /lib that need its glibc (2.36 on
+# Debian 12: libstdc++ and libexpat are the only files of the bundle that do; every other needs
+# 2.35 or less). Left out, the system's own are used: libstdc++6 is in every minimal Debian and
+# Ubuntu root, libexpat1 (loaded by the window's fontconfig) is then listed in
+# system-libraries.txt, so install.sh checks for it and the companion folders carry it.
+BUILD_HOST_LIBRARIES = ("libstdc++.so.6", "libexpat.so.1")
+
+
+def without_build_host_libraries(
+        binaries: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """PyInstaller's binaries (name, source, kind) without :data:`BUILD_HOST_LIBRARIES`."""
+    return [entry for entry in binaries if Path(entry[0]).name not in BUILD_HOST_LIBRARIES]
+
+
 def without_never_loaded(datas: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """``datas`` (PyInstaller's source, destination folder pairs) without :data:`NEVER_LOADED`."""
     def unloaded(source: str, folder: str) -> bool:

@@ -180,3 +180,16 @@ def test_an_upgrade_of_a_package_the_bare_system_has_is_collected_too(
     status.write_text("")
     assert offline_debs.resolve(["openssl"], status) == [
         "libssl3=3.0.2-0ubuntu1.18", "openssl=3.0.2-0ubuntu1.18"]
+
+
+def test_the_freeze_leaves_the_build_machines_glibc_bound_libraries_to_the_system() -> None:
+    """libstdc++ and libexpat from the build machine need its glibc (2.36): Ubuntu 22.04 (2.35)
+    failed the bundle's self-test on them, so the system's own are used instead."""
+    from installers.freeze_plan import without_build_host_libraries
+
+    binaries = [("libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "BINARY"),
+                ("libexpat.so.1", "/lib/x86_64-linux-gnu/libexpat.so.1", "BINARY"),
+                ("libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY"),
+                ("llama_cpp/lib/libllama.so", "/venv/llama_cpp/lib/libllama.so", "BINARY")]
+    assert [name for name, _, _ in without_build_host_libraries(binaries)] == [
+        "libQt6Core.so.6", "llama_cpp/lib/libllama.so"]
