@@ -41,7 +41,10 @@ SCRIPT_MODEL = "osd.traineddata"
 # glibc's own libraries: always the system's (they must match its dynamic loader).
 SYSTEM_RUNTIME = re.compile(
     r"^(ld-linux.*|linux-vdso.*|libc|libm|libdl|libpthread|librt|libresolv|libutil|libanl"
-    r"|libnsl|libmvec|libBrokenLocale|libnss_\w+|libcrypt)\.so(\.\d+)*$")
+    r"|libnsl|libmvec|libBrokenLocale|libnss_\w+|libcrypt"
+    # The build machine's libstdc++ needs its glibc (2.36 on Debian 12); every minimal Debian
+    # and Ubuntu root has its own (installers.freeze_plan.BUILD_HOST_LIBRARIES).
+    r"|libstdc\+\+)\.so(\.\d+)*$")
 _LDD_LINE = re.compile(r"^\s*(\S+)\s+=>\s+(not found|\S+)")
 _SYSTEM_MODELS = "/usr/share/tesseract-ocr/*/tessdata"
 

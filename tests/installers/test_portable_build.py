@@ -193,3 +193,13 @@ def test_the_freeze_leaves_the_build_machines_glibc_bound_libraries_to_the_syste
                 ("llama_cpp/lib/libllama.so", "/venv/llama_cpp/lib/libllama.so", "BINARY")]
     assert [name for name, _, _ in without_build_host_libraries(binaries)] == [
         "libQt6Core.so.6", "llama_cpp/lib/libllama.so"]
+
+
+def test_tesseracts_closure_leaves_libstdcxx_to_the_system() -> None:
+    """The bundled Tesseract's own copy of libstdc++ needed glibc 2.36: OCR failed on a bare
+    Ubuntu 22.04 until the system's was used."""
+    from installers.tesseract_bundle import SYSTEM_RUNTIME
+
+    assert SYSTEM_RUNTIME.match("libstdc++.so.6") and SYSTEM_RUNTIME.match("libc.so.6")
+    assert not SYSTEM_RUNTIME.match("libtesseract.so.5")
+    assert not SYSTEM_RUNTIME.match("libgomp.so.1")
