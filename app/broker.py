@@ -202,10 +202,17 @@ def _read_request(client: socket.socket) -> tuple[str, int]:
 def _pipe(one: socket.socket, other: socket.socket) -> None:
     """Copy both ways until either side closes (TLS data buffered in ``ssl`` counts)."""
     sockets: list[Any] = [one, other]
+    # poll, not select: select() refuses a descriptor numbered 1024 or more, which a busy
+    # process (the app with its index and model open) reaches ("filedescriptor out of range").
+    poller = select.poll()
+    by_descriptor = {}
+    for sock in sockets:
+        poller.register(sock, select.POLLIN)
+        by_descriptor[sock.fileno()] = sock
     while True:
         ready = [s for s in sockets if isinstance(s, ssl.SSLSocket) and s.pending()]
         if not ready:
-            ready, _, _ = select.select(sockets, [], [], 300)
+            ready = [by_descriptor[fd] for fd, _ in poller.poll(300_000)]
             if not ready:
                 return
         for source in ready:

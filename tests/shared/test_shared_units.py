@@ -88,3 +88,41 @@ def test_issued_tokens_replace_the_users_old_one_and_the_file_is_private(
     assert users.stat().st_mode & 0o777 == 0o600
     with pytest.raises(InputError):
         issue_token(users, "eve", ["no spaces allowed"], "firm")
+
+
+def test_the_broker_pipes_sockets_numbered_past_1024() -> None:
+    """A busy app holds over a thousand descriptors (its index, model, fonts): select() then
+    raised "filedescriptor out of range" in the broker's pipe and the server looked down."""
+    import os
+    import resource
+    import socket
+    import threading
+
+    from app.broker import _pipe
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this machine allows {hard} open files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    filler = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        app_side, one = socket.socketpair()
+        server_side, other = socket.socketpair()
+        assert min(one.fileno(), other.fileno()) >= 1024
+        app_side.settimeout(20)
+        server_side.settimeout(20)  # fails, not hangs, when the pipe died
+        piping = threading.Thread(target=_pipe, args=(one, other), daemon=True)
+        piping.start()
+        app_side.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        assert server_side.recv(100) == b"GET / HTTP/1.1\r\n\r\n"
+        server_side.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
+        assert app_side.recv(100) == b"HTTP/1.1 200 OK\r\n\r\n"
+        app_side.close()
+        piping.join(timeout=10)
+        assert not piping.is_alive()  # the pipe ends when a side closes
+        for sock in (one, other, server_side):
+            sock.close()
+    finally:
+        for descriptor in filler:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

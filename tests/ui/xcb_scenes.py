@@ -309,11 +309,15 @@ def new_then_ctrl_o(home: Path, shot: Path | None, file: Path | None) -> dict[st
     window.activateWindow()
     pause(1.0)
     typist = subprocess.Popen(["sh", "-c", "xdotool key ctrl+shift+n; sleep 3; "
-                               "xdotool type --delay 40 'Matter B'; xdotool key Return; "
-                               "sleep 3; xdotool key ctrl+o"])
+                               "xdotool type --delay 40 'Matter B'; xdotool key Return"])
     wait_until(lambda: typist.poll() is not None, timeout=120)
     end = time.monotonic() + 60
     wait_until(lambda: window.workspace == "Matter B" or time.monotonic() > end)
+    # Ctrl+O once the workspace exists (a fixed 3 s sleep raced the dialog's close on a busy
+    # machine: the key reached the closing dialog and the scene read the result too early).
+    subprocess.run(["xdotool", "key", "ctrl+o"], check=False, timeout=60)
+    end = time.monotonic() + 30
+    wait_until(lambda: bool(opened) or time.monotonic() > end)
     focus = type(QApplication_focus()).__name__
     result = {"workspace": window.workspace, "opened": opened, "focus": focus,
               "active": window.isActiveWindow()}
