@@ -376,7 +376,9 @@ def _write_marker(path: Path, text: str) -> None:
             return
     except (OSError, UnicodeDecodeError):
         pass
-    temporary = path.with_name(path.name + ".tmp")
+    # A name of this process's own: two ingests opening one new workspace at once each
+    # wrote "workspace.json.tmp", and the second's rename found the first had taken it.
+    temporary = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
