@@ -73,10 +73,12 @@ class ChatService:
             history: Sequence[Turn] = (), on_token: TokenSink = lambda piece: None,
             on_evidence: QuoteSink = lambda quotes: None,
             cancel: CancelFn = never_cancel) -> Answer:
-        """``history`` is accepted for the callers' sake; an answer rests on evidence only."""
+        """``history``: the conversation so far, oldest first. A follow-up ("and for cause?")
+        is read against it (which question, which documents); an answer rests on evidence
+        only, never on an earlier answer's words."""
         self._audit.record("question", workspace=workspace, sha256=sha256_text(question))
-        answer = self.pipeline(workspace).answer(question, doc_ids, on_evidence=on_evidence,
-                                                 cancel=cancel)
+        answer = self.pipeline(workspace).answer(question, doc_ids, history=history,
+                                                 on_evidence=on_evidence, cancel=cancel)
         on_token(answer.text)
         self._audit.record("answer", workspace=workspace, question_sha256=sha256_text(question),
                            found=answer.found, cited=_cited_pages(answer), **self._answered_by)

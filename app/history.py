@@ -19,9 +19,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from app.answers.check import cited_numbers
 from app.markdown_text import plain
 from core.disk import DiskFull, is_disk_full
 from core.errors import InputError
+from models.prompts import Turn
 from rag.names import NameSeal
 
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
@@ -75,6 +77,16 @@ class Exchange:
 
     def citation(self, number: int) -> CitationRef | None:
         return next((ref for ref in self.citations if ref.number == number), None)
+
+    def turn(self) -> Turn:
+        """The exchange as context for a follow-up: the question, the answer and the documents
+        its answer cites (an honest no's closest passages and weak evidence cite none)."""
+        if self.outcome != "answered" or self.stopped:
+            return Turn(self.question, self.answer)
+        numbers = set(cited_numbers(self.answer))
+        cited = [ref.doc_id for ref in self.citations
+                 if ref.cited and (not numbers or ref.number in numbers)]
+        return Turn(self.question, self.answer, tuple(dict.fromkeys(cited)))
 
 
 def quote_refs(quotes: Any) -> list[QuoteRef]:

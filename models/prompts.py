@@ -20,6 +20,9 @@ COMPLETION_STOPS = ("\nQuestion:", "\n\n\n", "<end_of_turn>", "<|endoftext|>", "
 class Turn:
     question: str
     answer: str
+    # The documents the answer cited: a follow-up question is read against them. Never given
+    # to a model.
+    doc_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.history import CitationRef, Exchange, HistoryStore
+from models.prompts import Turn
 
 REF = CitationRef(1, "lease.pdf", "/docs/lease.pdf", "abc123", 2, 0, 10, "Rent is due",
                   True, "verified on page 2")
@@ -71,3 +72,18 @@ def test_renaming_onto_a_workspace_with_a_conversation_keeps_both(tmp_path: Path
     store.save("B", [Exchange("Second?", "2.")])
     store.rename("A", "B")
     assert [item.question for item in store.load("B").exchanges] == ["Second?", "First?"]
+
+
+def test_an_exchange_gives_a_follow_up_the_documents_its_answer_cites() -> None:
+    def ref(number: int, doc_id: str) -> CitationRef:
+        return CitationRef(number, f"{doc_id}.md", f"/m/{doc_id}.md", doc_id, 1, 0, 5, "text",
+                           True)
+
+    refs = [ref(1, "a"), ref(2, "b")]
+    answered = Exchange("How much notice?", "ninety (90) days [1]", refs, outcome="answered")
+    assert answered.turn().doc_ids == ("a",)  # [2] is evidence the answer does not cite
+    declined = Exchange("Non-compete?", "No. Enclave found no clause on non-compete in a.md.",
+                        refs, outcome="declined")
+    assert declined.turn().doc_ids == ()  # the closest passages are no answer's documents
+    stopped = Exchange("How much notice?", "ninety", refs, stopped=True, outcome="answered")
+    assert stopped.turn() == Turn("How much notice?", "ninety")

@@ -216,7 +216,7 @@ class ChatView(QWidget):
                     self.sig_model_wanted.emit()
 
     def ask_question(self, question: str) -> None:
-        history = [Turn(item.question, item.answer) for item in self.exchanges[-HISTORY_TURNS:]]
+        history = [item.turn() for item in self.exchanges[-HISTORY_TURNS:]]
         self.exchanges.append(Exchange(question))
         self.streamed, self._stop_requested = [], False
         self.stack.setCurrentWidget(self.transcript)

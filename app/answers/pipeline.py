@@ -37,6 +37,13 @@ from app.answers.answer import NO_TEMPLATE, NOT_FOUND, NOT_PHRASED, NOT_STATED, 
 from app.answers.check import citing, quote_checks, with_marks, wording_problems
 from app.answers.clause_search import ClauseVerdict, scan
 from app.answers.evidence import EvidenceRanker
+from app.answers.followup import (
+    TurnLike,
+    answered_before,
+    combined,
+    follow_up_reason,
+    previous_turn,
+)
 from app.answers.grounding import unsupported
 from app.answers.phrasing import Phraser, evidence_context
 from app.answers.search import EvidenceResult, PageText, Quote, find_evidence, quotes_from
@@ -74,8 +81,14 @@ class AnswerPipeline:
         self.phrase, self._ensure_model, self.scorer = phrase, ensure_model, scorer
         self.ranker = EvidenceRanker(retriever.embedder)
 
-    def understand(self, question: str, doc_ids: Sequence[str] | None = None) -> Understood:
-        return understand(question, self.retriever, self.scorer, doc_ids)
+    def understand(self, question: str, doc_ids: Sequence[str] | None = None,
+                   history: Sequence[TurnLike] = ()) -> Understood:
+        """Step 1; a follow-up is read against the previous question (app.answers.followup)."""
+        own = understand(question, self.retriever, self.scorer, doc_ids)
+        previous = previous_turn(history, self.understand, self.retriever) if history else None
+        if previous is None or not follow_up_reason(own):
+            return own
+        return combined(own, previous, self.retriever)
 
     def evidence(self, question: str, doc_ids: Sequence[str] | None = None,
                  target: Target | None = None) -> EvidenceResult:
@@ -85,11 +98,19 @@ class AnswerPipeline:
                              doc_ids=doc_ids, target=target)
 
     def answer(self, question: str, doc_ids: Sequence[str] | None = None, *,
-               on_evidence: QuoteSink = lambda quotes: None,
+               history: Sequence[TurnLike] = (), on_evidence: QuoteSink = lambda quotes: None,
                cancel: CancelFn = never_cancel) -> Answer:
-        asked = self.understand(question, doc_ids)
-        why = [_understood(asked)]
-        if asks_for_summary(question):
+        """``history``: the conversation so far, oldest first; it is context for reading a
+        follow-up (which question, which documents), never evidence."""
+        asked = self.understand(question, doc_ids, history)
+        answered = self._answer(asked, history[-1].answer if history else "", on_evidence,
+                                cancel)
+        return replace(answered, question=question)
+
+    def _answer(self, asked: Understood, before: str, on_evidence: QuoteSink,
+                cancel: CancelFn) -> Answer:
+        why = [*_followed(asked), _understood(asked)]
+        if asks_for_summary(asked.written):
             return self._summary(asked, on_evidence, why)
         if asked.clause is not None and self.scorer is not None and (
                 asked.form != "fact" or (not self.scorer.usually_present(asked.clause.key)
@@ -103,10 +124,15 @@ class AnswerPipeline:
                 return self._clause_answer(asked, verdict, on_evidence, why)
         else:
             verdict = None
-        found = self.evidence(question, target=asked.target)
+        found = find_evidence(asked.question, self.retriever, self.ranker,
+                              page_text=self.page_text, top_k=self.top_k,
+                              min_relevance=self.min_relevance, target=asked.target,
+                              kind=asked.kind)
+        if asked.another_case:
+            found = _another_case(found, before, asked.written, self.page_text, why)
         if not found.quotes:
             why.append(_not_found(found))
-            return Answer(question, NOT_FOUND, (), found=False, why=tuple(why),
+            return Answer(asked.question, NOT_FOUND, (), found=False, why=tuple(why),
                           outcome="not_found")
         on_evidence(found.quotes)
         why.append(_scored(found))
@@ -125,7 +151,7 @@ class AnswerPipeline:
             why.append(f"declined: no passage of {asked.where} mentions '{asked.topic}'")
             return self._declined(asked, found, f"nothing on \u201c{_shown(asked)}\u201d", why)
         if (asked.form == "fact" or asked.kind.fact is not None) and not (
-                asked.clause is None and asks_yes_or_no(asked.question)):
+                asked.clause is None and asks_yes_or_no(asked.posed)):
             # A fact stated, even where the scorer passed no clause; but a bare figure is no
             # answer to "Will the agreement roll over into a new term?".
             return self._fact_answer(asked, found, why)
@@ -181,7 +207,7 @@ class AnswerPipeline:
         sources = tuple(dict.fromkeys(quote.hit for quote in quotes))
         words = direct.plain(top.text)
         # "Does the agreement renew?" asks yes or no, though a renewal's answer is a fact.
-        yes_no = asked.form == "yes_no" or asks_yes_or_no(asked.question)
+        yes_no = asked.form == "yes_no" or asks_yes_or_no(asked.posed)
         if asked.kind.fact is not None and asked.kind.fact.search(top.text) and not yes_no:
             words = direct.fact_span(top.text, asked.kind.fact) or words
         elif asked.form == "fact" and asked.kind.fact is not None and not yes_no:
@@ -191,7 +217,7 @@ class AnswerPipeline:
                           quotes, why=tuple(why), outcome="weak")
         kind_check = f"is a clause on {clause.name} by the clause scorer's verdict"
         if yes_no:
-            lead = direct.yes_no_lead(asked.question, top.text, clause.name)
+            lead = direct.yes_no_lead(asked.posed, top.text, clause.name)
             why.append(f"yes/no: '{lead}' decided by the sentence quoted")
             return self._direct(asked, sources, quotes, top, direct.plain(top.text), why,
                                 kind_check, lead=lead)
@@ -233,7 +259,7 @@ class AnswerPipeline:
             why.append("stopped while the model was wording the answer")
             return Answer(asked.question, STOPPED, found.sources, quote_checks(quotes), True,
                           quotes, why=tuple(why), outcome="stopped")
-        if asked.clause is None and asks_yes_or_no(asked.question):
+        if asked.clause is None and asks_yes_or_no(asked.posed):
             # The best sentence is no "yes" or "no": without a clause kind whose scorer
             # decides, or a checked wording by the model, it is evidence, not an answer.
             why.append("weak: a yes/no question about no known clause kind, and no checked "
@@ -277,6 +303,27 @@ class AnswerPipeline:
         return Answer(asked.question, with_marks(draft, citing(draft, given)), found.sources,
                       quote_checks(found.quotes), True, found.quotes, True, draft,
                       why=tuple(why))
+
+
+def _another_case(found: EvidenceResult, answer: str, said: str, page_text: PageText,
+                  why: list[str]) -> EvidenceResult:
+    """"And for cause?" after "ninety (90) days' written notice": the sentence that gave the
+    previous answer goes last, so another case is answered if the documents state one."""
+    again = [item for item in found.ranked if answered_before(item.flat, answer, said)]
+    if not again or len(again) == len(found.ranked):
+        return found
+    why.append("the sentence of the previous answer is ranked last: the follow-up asks for "
+               "another case")
+    ranked = tuple(item for item in found.ranked if item not in again) + tuple(again)
+    return replace(found, ranked=ranked, quotes=quotes_from(ranked, page_text))
+
+
+def _followed(asked: Understood) -> list[str]:
+    if not asked.follow_up:
+        return []
+    return [f"read as a follow-up of the previous question \u201c{asked.previous}\u201d "
+            f"({asked.follow_up}): understood as \u201c{asked.question}\u201d, in "
+            f"{asked.where}; the conversation is context, not evidence"]
 
 
 def _check_quote(asked: Understood, quote: Quote, words: str) -> list[str]:

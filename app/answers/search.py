@@ -67,10 +67,12 @@ class EvidenceResult:
 def find_evidence(question: str, retriever: HybridRetriever, ranker: EvidenceRanker, *,
                   page_text: PageText, top_k: int = 6, min_relevance: float = 0.3,
                   doc_ids: Sequence[str] | None = None,
-                  target: Target | None = None) -> EvidenceResult:
+                  target: Target | None = None,
+                  kind: QuestionKind | None = None) -> EvidenceResult:
     """``target``: the documents the question names, already found (their naming words out of
-    its focus); else found here, or ``doc_ids`` searched with the whole question."""
-    kind = kind_of(question)
+    its focus); else found here, or ``doc_ids`` searched with the whole question. ``kind``: the
+    fact asked for, when already understood (a follow-up's); else read from the question."""
+    kind = kind or kind_of(question)
     if target is None:
         target = Target(tuple(doc_ids), (), question) if doc_ids else \
             retriever.named_in(question)

@@ -70,6 +70,24 @@ class Understood:
     scope: tuple[str, ...]  # the documents searched: those named, else all
     scope_names: tuple[str, ...]  # their file names
     topic: str = ""  # the word the question is about (open questions)
+    # A follow-up (app.answers.followup): why it was read so, the previous question it was
+    # read against, and the question as the user wrote it (``question`` is then the two).
+    follow_up: str = ""
+    previous: str = ""
+    said: str = ""
+    opening: str = ""  # the question whose wording decides the form, if not ``question``
+    another_case: bool = False  # "and for cause?": the previous question, for another case
+
+    @property
+    def written(self) -> str:
+        """The question as the user wrote it."""
+        return self.said or self.question
+
+    @property
+    def posed(self) -> str:
+        """The question whose wording decides the answer's form ("Does ...?" asks yes or no):
+        a follow-up's own, or for "and for cause?" the previous question's."""
+        return self.opening or self.question
 
     @property
     def where(self) -> str:
@@ -86,9 +104,7 @@ def understand(question: str, retriever: HybridRetriever, scorer: ClauseScoring 
                doc_ids: Sequence[str] | None = None) -> Understood:
     kind = kind_of(question)
     target = Target(tuple(doc_ids), (), question) if doc_ids else retriever.named_in(question)
-    records = {record.doc_id: record for record in retriever.workspace.documents()}
-    scope = target.doc_ids or tuple(records)
-    names = tuple(_name(records[doc].paths, records[doc].title) for doc in scope if doc in records)
+    scope, names = scope_of(retriever, target.doc_ids)
     vector = retriever.embedder.embed([question])[0] if scorer is not None else None
     clause = scorer.recognise(question, vector) if scorer is not None and vector is not None \
         else None
@@ -97,6 +113,15 @@ def understand(question: str, retriever: HybridRetriever, scorer: ClauseScoring 
     form = form_of(question, kind, clause)
     topic = topic_of(target.focus, retriever) if form == "open" else ""
     return Understood(question, kind, clause, target, form, scope, names, topic)
+
+
+def scope_of(retriever: HybridRetriever,
+             doc_ids: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The documents searched (those given, else all) and their file names."""
+    records = {record.doc_id: record for record in retriever.workspace.documents()}
+    scope = tuple(doc_ids) or tuple(records)
+    return scope, tuple(_name(records[doc].paths, records[doc].title) for doc in scope
+                        if doc in records)
 
 
 def shares_a_word(question: str, clause: ClauseKindLike) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 
+from models.prompts import Turn
 from tests.fake_runtime import FakeRuntime
 from ui.transcript import GROUNDED_MARK, PENDING
 
@@ -174,6 +175,28 @@ def test_stop_halts_the_model_while_the_evidence_stays(qtbot: Any, make_window: 
     exchange = window.chat.exchanges[-1]
     assert exchange.stopped and not exchange.grounded and exchange.quotes
     assert "w10 " not in window.chat.transcript.toPlainText()
+
+
+def test_a_follow_up_is_asked_with_the_conversation_and_the_documents_it_cited(
+        qtbot: Any, make_window: WindowFactory, tmp_path: Path, monkeypatch: Any) -> None:
+    from app.chat import ChatService
+
+    histories: list[list[Any]] = []
+    asked = ChatService.ask
+
+    def recording(self: ChatService, question: str, **options: Any) -> Any:
+        histories.append(list(options["history"]))
+        return asked(self, question, **options)
+
+    monkeypatch.setattr(ChatService, "ask", recording)
+    window = contract_window(qtbot, make_window, tmp_path)
+    ask(qtbot, window)
+    assert ask(qtbot, window, "And which law governs it?") == ["answered"]
+    first, second = window.chat.exchanges
+    ref = first.citation(1)
+    assert ref is not None
+    assert histories == [[], [Turn(QUESTION, first.answer, (ref.doc_id,))]]
+    assert second.answer == "laws of the State of New York [1]"
 
 
 def test_history_survives_a_restart_and_new_chat_clears_it(
