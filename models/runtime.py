@@ -93,6 +93,11 @@ class LlamaCppRuntime:
         return int(self._llama.n_ctx()) if self._llama is not None else 0
 
     @property
+    def prompt_style(self) -> str:
+        """"chat": the model's own chat template (an instruction model); else "completion"."""
+        return self._prompt_style
+
+    @property
     def adapter_path(self) -> Path | None:
         return self._adapter_path
 

@@ -15,8 +15,10 @@ DEFAULT_ANSWER = "The notice period is ninety (90) days [1]."
 
 
 class FakeRuntime:
-    def __init__(self, answer: str = DEFAULT_ANSWER, *, delay: float = 0.0) -> None:
-        self.answer, self.delay = answer, delay
+    def __init__(self, answer: str = DEFAULT_ANSWER, *, delay: float = 0.0,
+                 prompt_style: str = "completion") -> None:
+        """``prompt_style="chat"``: an instruction model (it may answer in several sentences)."""
+        self.answer, self.delay, self.prompt_style = answer, delay, prompt_style
         self.threads = 1
         self.model_path: Path | None = None
         self.adapter_path: Path | None = None
@@ -27,6 +29,7 @@ class FakeRuntime:
     def load(self, path: Path, *, prompt_style: str = "completion",
              context_length: int = 0, adapter: Path | None = None) -> None:
         self.model_path, self.adapter_path, self.loads = path, adapter, self.loads + 1
+        self.prompt_style = prompt_style
 
     def unload(self) -> None:
         self.model_path = self.adapter_path = None

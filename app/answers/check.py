@@ -3,6 +3,8 @@
 - :func:`wording_problems`: a model's wording may stand as the answer only if every figure and
   name in it is in the quote it cites (:func:`app.answers.grounding.unsupported`), it states the
   kind of fact asked for, and most of its words come from the quote or the question.
+- :func:`checked_sentences`: an instruction model's answer of several sentences, each checked
+  against the quote it cites; the sentences that fail are dropped.
 - :func:`check_citations`: each [n] of an answer against the page it cites, and any text quoted
   beside it word for word on that page.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from app.answers.answer import CitationCheck
 from app.answers.grounding import unsupported
@@ -41,6 +44,68 @@ def wording_problems(draft: str, given: Sequence[Quote], kind: QuestionKind,
     if not problems and shared_word_ratio(draft, evidence, question) < MIN_SHARED_WORDS:
         problems.append("the sentence uses words that are not in the evidence")
     return problems
+
+
+_BREAK = re.compile(r"(?<=[.!?])(\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])?\s+(?=[A-Z\"“(])")
+
+
+def sentences_of(draft: str) -> list[str]:
+    """The sentences of a wording, each with the citation marks written after it."""
+    parts, start = [], 0
+    for found in _BREAK.finditer(draft):
+        parts.append(draft[start:found.start()] + (found.group(1) or ""))
+        start = found.end()
+    parts.append(draft[start:])
+    return [part.strip() for part in parts if part.strip()]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An instruction model's wording, sentence by sentence."""
+
+    kept: tuple[tuple[str, tuple[int, ...]], ...]  # each sentence kept, with the quotes it cites
+    dropped: tuple[str, ...]  # each sentence dropped, and why
+
+    @property
+    def text(self) -> str:
+        return " ".join(with_marks(sentence, numbers) for sentence, numbers in self.kept)
+
+
+def checked_sentences(draft: str, given: Sequence[Quote], question: str = "") -> Checked:
+    """Each sentence of ``draft`` against the quotes it cites (a sentence citing none, against
+    the quote that holds its figures and names and most of its words): kept when every figure
+    and name in it is in them and most of its words come from them or the question."""
+    kept, dropped = [], []
+    for part in sentences_of(draft):
+        sentence = _CITATION.sub("", part).strip()
+        sentence = re.sub(r"\s+([.!?,;:])", r"\1", sentence)
+        numbers, problem = _cited_quotes(part, sentence, given)
+        evidence = " ".join(quote.text for quote in given if quote.number in numbers)
+        problems = [problem] if problem else unsupported(sentence, evidence)
+        if not problems and shared_word_ratio(sentence, evidence, question) < MIN_SHARED_WORDS:
+            problems.append("it uses words that are not in the quote it cites")
+        if problems:
+            shown = sentence if len(sentence) <= 80 else sentence[:79] + "\u2026"
+            dropped.append(f"\u201c{shown}\u201d: {'; '.join(problems)}")
+        else:
+            kept.append((sentence, numbers))
+    return Checked(tuple(kept), tuple(dropped))
+
+
+def _cited_quotes(part: str, sentence: str, given: Sequence[Quote]) -> tuple[tuple[int, ...], str]:
+    if len(sentence.split()) < 2:
+        return (), "no usable sentence"
+    known = {quote.number for quote in given}
+    cited = cited_numbers(part)
+    if cited:
+        if not set(cited) <= known:
+            return (), "it cites a source it was not given"
+        return tuple(cited), ""
+    holding = [quote for quote in given if not unsupported(sentence, quote.text)]
+    if not holding:
+        return (), "it cites no quote"
+    best = max(holding, key=lambda quote: shared_word_ratio(sentence, quote.text))
+    return (best.number,), ""
 
 
 def citing(draft: str, given: Sequence[Quote]) -> list[int]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from app.answers.evidence import content_terms
+from app.answers.search import EvidenceResult, PageText, quotes_from
 from app.answers.understand import Understood, content_words, form_of, scope_of
 from rag.retrieval import HybridRetriever
 from rag.targeting import Target
@@ -150,3 +151,25 @@ def answered_before(sentence: str, previous_answer: str, said: str) -> bool:
 
 def _flat(text: str) -> str:
     return " ".join(re.sub(r"\*\*|__", "", text).split()).lower()
+
+
+def another_case(found: EvidenceResult, answer: str, said: str, page_text: PageText,
+                 why: list[str]) -> EvidenceResult:
+    """"And for cause?" after "ninety (90) days' written notice": the sentence that gave the
+    previous answer goes last, so another case is answered if the documents state one."""
+    again = [item for item in found.ranked if answered_before(item.flat, answer, said)]
+    if not again or len(again) == len(found.ranked):
+        return found
+    why.append("the sentence of the previous answer is ranked last: the follow-up asks for "
+               "another case")
+    ranked = tuple(item for item in found.ranked if item not in again) + tuple(again)
+    return replace(found, ranked=ranked, quotes=quotes_from(ranked, page_text))
+
+
+def followed(asked: Understood) -> list[str]:
+    """The first step of ``why`` for a follow-up."""
+    if not asked.follow_up:
+        return []
+    return [f"read as a follow-up of the previous question \u201c{asked.previous}\u201d "
+            f"({asked.follow_up}): understood as \u201c{asked.question}\u201d, in "
+            f"{asked.where}; the conversation is context, not evidence"]

@@ -34,18 +34,25 @@ from typing import Any
 
 from app.answers import direct
 from app.answers.answer import NO_TEMPLATE, NOT_FOUND, NOT_PHRASED, NOT_STATED, STOPPED, Answer
-from app.answers.check import citing, quote_checks, with_marks, wording_problems
+from app.answers.check import (
+    checked_sentences,
+    citing,
+    quote_checks,
+    with_marks,
+    wording_problems,
+)
 from app.answers.clause_search import ClauseVerdict, scan
 from app.answers.evidence import EvidenceRanker
 from app.answers.followup import (
     TurnLike,
-    answered_before,
+    another_case,
     combined,
     follow_up_reason,
+    followed,
     previous_turn,
 )
 from app.answers.grounding import unsupported
-from app.answers.phrasing import Phraser, evidence_context
+from app.answers.phrasing import Phraser, evidence_context, instructed
 from app.answers.search import EvidenceResult, PageText, Quote, find_evidence, quotes_from
 from app.answers.summaries import asks_for_summary, scope_record, summary_lines
 from app.answers.understand import (
@@ -63,6 +70,7 @@ from rag.retrieval import HybridRetriever
 from rag.targeting import Target
 
 PHRASED_QUOTES = 1  # the model sees the best quote only: with more it mixes their figures
+MANY_QUOTES = 3  # an instruction model sees every quote, and cites each sentence's own
 # An open question's best sentence leads the answer when it scores at least this (similarity
 # to the question plus the share of its words): below, the quotes come under the notice.
 STRONG_SENTENCE = 0.5
@@ -109,7 +117,7 @@ class AnswerPipeline:
 
     def _answer(self, asked: Understood, before: str, on_evidence: QuoteSink,
                 cancel: CancelFn) -> Answer:
-        why = [*_followed(asked), _understood(asked)]
+        why = [*followed(asked), _understood(asked)]
         if asks_for_summary(asked.written):
             return self._summary(asked, on_evidence, why)
         if asked.clause is not None and self.scorer is not None and (
@@ -129,7 +137,7 @@ class AnswerPipeline:
                               min_relevance=self.min_relevance, target=asked.target,
                               kind=asked.kind)
         if asked.another_case:
-            found = _another_case(found, before, asked.written, self.page_text, why)
+            found = another_case(found, before, asked.written, self.page_text, why)
         if not found.quotes:
             why.append(_not_found(found))
             return Answer(asked.question, NOT_FOUND, (), found=False, why=tuple(why),
@@ -284,9 +292,10 @@ class AnswerPipeline:
         except ModelError as error:  # no room for the model, a missing file: evidence alone
             why.append(f"no model: {error.message}")
             return f"{error.message} The evidence below needs no model."
-        given = found.quotes[:PHRASED_QUOTES]
+        many = instructed(self.runtime)
+        given = found.quotes[:MANY_QUOTES if many else PHRASED_QUOTES]
         try:
-            draft = Phraser(self.runtime, self.options).phrase(
+            draft = Phraser(self.runtime, self.options, many=many).phrase(
                 asked.question, evidence_context([(q.number, q.hit.source_name, q.hit.page,
                                                    q.text) for q in given]), cancel)
         except TemplateRefused as refused:
@@ -294,6 +303,8 @@ class AnswerPipeline:
             return f"{NO_TEMPLATE} ({refused.message.rstrip('.')})."
         if cancel():
             return None
+        if many:
+            return self._sentences(asked, found, draft, given, why)
         problems = tuple(wording_problems(draft, given, found.kind, asked.question))
         if problems:
             why.append(f"the model's wording failed the check: {'; '.join(problems)}")
@@ -304,26 +315,23 @@ class AnswerPipeline:
                       quote_checks(found.quotes), True, found.quotes, True, draft,
                       why=tuple(why))
 
-
-def _another_case(found: EvidenceResult, answer: str, said: str, page_text: PageText,
-                  why: list[str]) -> EvidenceResult:
-    """"And for cause?" after "ninety (90) days' written notice": the sentence that gave the
-    previous answer goes last, so another case is answered if the documents state one."""
-    again = [item for item in found.ranked if answered_before(item.flat, answer, said)]
-    if not again or len(again) == len(found.ranked):
-        return found
-    why.append("the sentence of the previous answer is ranked last: the follow-up asks for "
-               "another case")
-    ranked = tuple(item for item in found.ranked if item not in again) + tuple(again)
-    return replace(found, ranked=ranked, quotes=quotes_from(ranked, page_text))
-
-
-def _followed(asked: Understood) -> list[str]:
-    if not asked.follow_up:
-        return []
-    return [f"read as a follow-up of the previous question \u201c{asked.previous}\u201d "
-            f"({asked.follow_up}): understood as \u201c{asked.question}\u201d, in "
-            f"{asked.where}; the conversation is context, not evidence"]
+    def _sentences(self, asked: Understood, found: EvidenceResult, draft: str,
+                   given: tuple[Quote, ...], why: list[str]) -> Answer | None:
+        """An instruction model's sentences, each checked against the quote it cites; those
+        that fail are dropped. None when none is kept, or none states the fact asked for."""
+        checked = checked_sentences(draft, given, asked.question)
+        dropped = "; dropped " + "; ".join(checked.dropped) if checked.dropped else ""
+        fact = found.kind.fact
+        if not checked.kept or (fact is not None and not fact.search(checked.text)):
+            why.append("the model's sentences failed the check: none kept"
+                       + (f" states the {found.kind.key.replace('_', ' ')}" if checked.kept
+                          else "") + dropped)
+            return None
+        why.append(f"the model's wording: {len(checked.kept)} of "
+                   f"{len(checked.kept) + len(checked.dropped)} sentences kept, each with every "
+                   f"figure and name in the quote it cites{dropped}")
+        return Answer(asked.question, checked.text, found.sources, quote_checks(found.quotes),
+                      True, found.quotes, True, draft, checked.dropped, tuple(why))
 
 
 def _check_quote(asked: Understood, quote: Quote, words: str) -> list[str]:

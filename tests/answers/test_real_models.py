@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.answers.grounding import unsupported
-from app.answers.phrasing import MAX_TOKENS
+from app.answers.phrasing import MANY_TOKENS, MAX_TOKENS
 from app.chat import ChatService
 from models.runtime import LlamaCppRuntime
 from rag.embedder import Embedder
@@ -42,12 +42,15 @@ def test_a_real_models_wording_is_shown_only_when_the_evidence_supports_it(
     assert runtime.last_stats.completion_tokens == 0  # no model for a fact the quote states
     answer = service.ask(OPEN_QUESTION, workspace="sample")
     assert "Metformin 500 mg" in answer.quotes[0].text and answer.quotes[0].verified
-    assert 0 < runtime.last_stats.completion_tokens <= MAX_TOKENS  # the model was asked
+    # the model was asked; an instruction model (chat) for a few sentences
+    budget = MANY_TOKENS if runtime.prompt_style == "chat" else MAX_TOKENS
+    assert 0 < runtime.last_stats.completion_tokens <= budget
     evidence = " ".join(quote.text for quote in answer.quotes)
     assert answer.grounded
     if answer.direct:
         assert answer.text == "Metformin 500 mg twice daily; lisinopril 10 mg once daily [1]."
         assert any("failed the check" in step for step in answer.why), answer.why
     else:
-        assert unsupported(answer.draft, evidence) == [] and "[1]" in answer.text
+        shown = re.sub(r"\s*\[\d+\]", "", answer.text)  # the sentences kept, marks aside
+        assert unsupported(shown, evidence) == [] and "[1]" in answer.text
         assert re.search(r"metformin|lisinopril", answer.text, re.IGNORECASE), answer.text
