@@ -37,7 +37,7 @@ def test_ask_answers_from_the_documents_of_the_last_workspace_not_the_bare_model
     assert "Northwind Analytics Ltd." in answer.stdout and "Harbor Mutual" in answer.stdout
     assert "services_agreement.md, page 1 (verified)" in answer.stdout
     honest = enclave("ask", "Does the agreement have a non-compete clause?", home=home)
-    assert honest.stdout.startswith("No: no clause on non-compete was found in "
+    assert honest.stdout.startswith("No. Enclave found no clause on non-compete in "
                                     "services_agreement.md."), honest.stdout
 
 

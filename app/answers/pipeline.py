@@ -249,8 +249,8 @@ class AnswerPipeline:
     def _declined(self, asked: Understood, found: EvidenceResult, what: str,
                   why: list[str]) -> Answer:
         text = f"{what[0].upper()}{what[1:]} was found in {asked.where}."
-        if asked.form == "yes_no":
-            text = f"No: {what} was found in {asked.where}."
+        if asked.form == "yes_no":  # "No. Enclave found no clause on non-compete in ..."
+            text = f"No. Enclave found {what} in {asked.where}."
         why.append("the closest passages are shown below the honest no, not as an answer")
         return Answer(asked.question, text, found.sources, quote_checks(found.quotes), False,
                       found.quotes, why=tuple(why), outcome="declined")

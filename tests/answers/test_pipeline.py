@@ -103,7 +103,7 @@ def test_no_clause_of_the_kind_asked_is_an_honest_no_scoped_to_the_documents(
     answer = ask(service(sample_library, real_embedder, scorer),
                  "Does the services agreement have a non-compete clause?")
     assert answer.outcome == "declined" and not answer.grounded and not answer.found
-    assert answer.text == "No: no clause on non-compete was found in services_agreement.md."
+    assert answer.text == "No. Enclave found no clause on non-compete in services_agreement.md."
     assert answer.quotes and "Yes" not in answer.text  # the closest passages, not an answer
     assert "clause scorer: none of 2 passages" in " ".join(answer.why)
 
@@ -113,12 +113,12 @@ def test_an_honest_no_names_every_document_searched(
     answer = ask(service(sample_library, real_embedder, scorer),
                  "Can the supplier assign its rights?")  # names no document
     assert answer.outcome == "declined"
-    assert answer.text.startswith("No: no clause on assignment was found in ")
+    assert answer.text.startswith("No. Enclave found no clause on assignment in ")
     for name in ("services_agreement.md", "privacy_policy.md", "patient_intake.md"):
         assert name in answer.text
     named = ask(service(sample_library, real_embedder, scorer),
                 "Can the supplier assign the agreement?")  # of three, one is an agreement
-    assert named.text == "No: no clause on assignment was found in services_agreement.md."
+    assert named.text == "No. Enclave found no clause on assignment in services_agreement.md."
 
 
 def test_a_yes_rests_on_the_scorers_verdict_on_the_passage_it_cites(
@@ -233,7 +233,7 @@ def test_a_yes_or_no_never_falls_back_to_a_figure_when_no_clause_passes(
     chat = service(sample_library, real_embedder, NothingPasses(real_embedder))
     answer = ask(chat, "Can either party terminate the agreement on notice?")
     assert answer.outcome == "declined"
-    assert answer.text == ("No: no clause on termination for convenience was found in "
+    assert answer.text == ("No. Enclave found no clause on termination for convenience in "
                            "services_agreement.md.")
 
 
@@ -329,9 +329,9 @@ def test_a_yes_or_no_about_no_known_clause_kind_shows_evidence_not_an_answer(
      "ninety (90) days' written notice [1]"),
     ("Who are the parties to the services agreement?", "answered", "Northwind Analytics Ltd."),
     ("Does the agreement have a non-compete clause?", "declined",
-     "No: no clause on non-compete was found in services_agreement.md."),
+     "No. Enclave found no clause on non-compete in services_agreement.md."),
     ("Can the supplier assign the agreement?", "declined",
-     "No: no clause on assignment was found in services_agreement.md."),
+     "No. Enclave found no clause on assignment in services_agreement.md."),
     ("Summarize the services agreement.", "answered", "Summary of services_agreement.md:"),
     ("What is an indemnity?", "declined", "Nothing on \u201cindemnity\u201d was found"),
     ("What are the payment terms?", "answered", "USD 18,500 per month [1]"),
