@@ -25,6 +25,7 @@ import numpy as np
 from core.disk import MB, DiskFull, is_disk_full
 from rag.embedder import LEGACY_EMBEDDER
 from rag.errors import EmbedderMismatch, IndexStoreError
+from rag.hnsw_files import erase_unused, vector_segments
 
 ADD_BATCH = 2000
 EMBEDDER_KEY = "embedder"
@@ -53,7 +54,9 @@ class ChromaIndex:
 
     def __init__(self, folder: Path | None = None, *, client: Any = None) -> None:
         self._client = client if client is not None else _persistent_client(folder)
+        self._folder = folder if client is None else None  # the files this desktop holds
         self._collections: dict[str, Any] = {}
+        self._erased: set[str] = set()  # collections whose new segment was erased here
 
     @property
     def client(self) -> Any:
@@ -102,8 +105,7 @@ class ChromaIndex:
         are stored beside the vectors (a shared matter keeps its keyword text there)."""
         self._upsert(self.collection(workspace), ids, vectors, metadatas, documents)
 
-    @staticmethod
-    def _upsert(collection: Any, ids: Sequence[str], vectors: np.ndarray,
+    def _upsert(self, collection: Any, ids: Sequence[str], vectors: np.ndarray,
                 metadatas: Sequence[dict[str, Any]],
                 documents: Sequence[str] | None = None) -> None:
         for first in range(0, len(ids), ADD_BATCH):
@@ -111,9 +113,21 @@ class ChromaIndex:
             texts = {"documents": list(documents[first:end])} if documents is not None else {}
             collection.upsert(ids=list(ids[first:end]), embeddings=vectors[first:end],
                               metadatas=list(metadatas[first:end]), **texts)
+        if str(collection.id) not in self._erased:  # a new segment's files are written once
+            self._erase_unused(collection)          # with what memory held (rag.hnsw_files)
+            self._erased.add(str(collection.id))
 
     def delete_document(self, workspace: str, doc_id: str) -> None:
-        self.collection(workspace).delete(where={"doc_id": doc_id})
+        """Delete, and erase what the segment's files hold outside its elements: words that
+        were in this process's memory when the segment was made (see :mod:`rag.hnsw_files`)."""
+        collection = self.collection(workspace)
+        collection.delete(where={"doc_id": doc_id})
+        self._erase_unused(collection)
+
+    def _erase_unused(self, collection: Any) -> None:
+        if self._folder is not None:
+            for segment in vector_segments(self._folder, str(collection.id)):
+                erase_unused(segment)
 
     def query(self, workspace: str, vector: np.ndarray, limit: int,
               doc_ids: Sequence[str] | None = None) -> list[VectorHit]:
