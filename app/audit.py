@@ -57,7 +57,7 @@ from app.audit_verify import (
     line_hash,
     parse_record,
 )
-from core.disk import disk_full_message, is_disk_full, written_whole
+from core.disk import disk_full_message, is_disk_full, replace_whole, written_whole
 from core.errors import EnclaveError
 
 try:
@@ -226,14 +226,7 @@ class AuditLog:
                     fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
 
     def _write_head(self, count: int, last_hash: str) -> None:
-        temporary = self.head_path.with_name(self.head_path.name + ".tmp")
-        try:
-            temporary.write_text(json.dumps({"records": count, "last": last_hash}),
-                                 encoding="utf-8")
-            os.replace(temporary, self.head_path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
-            raise
+        replace_whole(self.head_path, json.dumps({"records": count, "last": last_hash}))
 
     def _read_head(self) -> Head | None:
         try:

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import platformdirs
 
+from core.disk import replace_whole
+
 KEYS_VARIABLE = "ENCLAVE_AUDIT_KEYS"
 _EVOLVE = b"enclave-audit-seal-evolve\0"
 
@@ -107,16 +109,6 @@ class SealFiles:
 
 
 def _write_private(path: Path, content: dict[str, object]) -> None:
-    """Whole or not at all (temporary file, fsync, rename), readable by its owner only."""
+    """Whole or not at all, readable by its owner only (:func:`core.disk.replace_whole`)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(path.name + ".tmp")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(json.dumps(content))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    replace_whole(path, json.dumps(content), private=True)

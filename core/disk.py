@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,7 +83,7 @@ def written_whole(path: Path, what: str) -> Iterator[Path]:
     whole new one. A full disk raises :class:`DiskFull` naming ``path``'s folder and at least
     twice what had been written (``what`` leads the message: "The settings were not saved")."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.part")
+    temporary = writer_temporary(path)
     try:
         yield temporary
         with open(temporary, "rb") as stream:
@@ -94,6 +95,32 @@ def written_whole(path: Path, what: str) -> Iterator[Path]:
         if isinstance(error, EnclaveError) or not full_disk_explains(error, path.parent):
             raise
         raise DiskFull(path.parent, 2 * written, what) from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def writer_temporary(path: Path) -> Path:
+    """A temporary name beside ``path`` that no other writer uses: this process's and this
+    thread's own. Two writers sharing one name raced: the second truncated what the first was
+    writing, or found at its rename that the first had taken the file (FileNotFoundError)."""
+    return path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.part")
+
+
+def replace_whole(path: Path, data: bytes | str, *, private: bool = False) -> None:
+    """``data`` (text as UTF-8) to ``path``, whole or not at all: written under
+    :func:`writer_temporary`, fsync'ed and renamed onto ``path``, so a reader (or a crash)
+    sees the old file or the whole new one, whatever other writers do at the same time.
+    ``private``: readable by its owner only. Errors are raised as they come."""
+    temporary = writer_temporary(path)
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                         0o600 if private else 0o666)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import threading
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from core.disk import replace_whole
 from core.errors import InputError
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 from rag.chunking import Chunk
@@ -376,12 +376,6 @@ def _write_marker(path: Path, text: str) -> None:
             return
     except (OSError, UnicodeDecodeError):
         pass
-    # A name of this process's own: two ingests opening one new workspace at once each
-    # wrote "workspace.json.tmp", and the second's rename found the first had taken it.
-    temporary = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    # A temporary name of this writer's own: two ingests opening one new workspace at once
+    # both wrote "workspace.json.tmp", and the second's rename found the first had taken it.
+    replace_whole(path, text)
