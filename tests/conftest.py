@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,27 @@ def home_with_embedded_model(enclave_home: Path, embedded_gguf: Path) -> Path:
     os.link(embedded_gguf, paths.models_dir / embedded_gguf.name)
     assert ModelCatalog(paths.models_dir).list()
     return enclave_home
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
+    """Small real disks: ``tmpfs("2m", "full-disk")`` mounts a tmpfs of that size on a new
+    folder of that name under ``tmp_path`` (root only: the test is skipped elsewhere); each is
+    unmounted when the test ends."""
+    mounted: list[Path] = []
+
+    def mount(size: str, name: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        if os.geteuid() != 0 or subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                capture_output=True).returncode != 0:
+            pytest.skip("mounting a tmpfs needs root")
+        mounted.append(folder)
+        return folder
+
+    try:
+        yield mount
+    finally:
+        for folder in reversed(mounted):
+            subprocess.run(["umount", "-l", str(folder)], check=False)

@@ -9,8 +9,8 @@ purge, re-embed and the audit trail itself: the fault campaign in tests/faults.)
 from __future__ import annotations
 
 import os
-import subprocess
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,18 +24,18 @@ OLD = b"the file as it was before\n"
 
 
 @pytest.fixture
-def full_disk(tmp_path: Path) -> Iterator[Path]:
+def full_disk(tmpfs: Callable[[str, str], Path]) -> Path:
     """A 2 MB tmpfs holding ``before.*`` files, then filled to the last byte."""
-    folder = tmp_path / "full-disk"
-    folder.mkdir()
-    if os.geteuid() != 0 or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
-            capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
+    return tmpfs("2m", "full-disk")
+
+
+def test_the_small_disks_are_real_tmpfs_mounts_of_the_size_asked(
+        tmpfs: Callable[[str, str], Path]) -> None:
+    """One fixture makes the full disk here and the small disk of tests/models."""
+    for size, megabytes in (("2m", 2), ("48m", 48)):
+        folder = tmpfs(size, f"disk-{size}")
+        assert os.path.ismount(folder)
+        assert shutil.disk_usage(folder).total == megabytes * 1024 * 1024
 
 
 def fill(folder: Path) -> None:
