@@ -66,6 +66,9 @@ def _naming_candidates(question: str, title_vocabulary: set[str]) -> set[str]:
         capitalised = word[0].isupper() and position > 0
         if capitalised or lowered in title_vocabulary:
             found.add(lowered)
+        parts = lowered.split("-")
+        if len(parts) > 1 and all(part in title_vocabulary for part in parts):
+            found |= set(parts)  # "co-branding" names co_branding_agreement.pdf ("co branding")
     return found
 
 
@@ -78,4 +81,5 @@ def _without(question: str, naming: tuple[str, ...]) -> str:
     text = re.sub(r"\b(?:between|among|with|of|by)\s+(?:and\s+)*(?=[?.!]|$)", " ", text)
     text = re.sub(r"\b(?:and\s+)+(?=[?.!]|$)", " ", text)
     text = re.sub(r"\b(?:the|a|an)\s+(?=[?.!]|$)", " ", text)
+    text = re.sub(r"(?:(?<=\s)|^)-+(?=\s|$)", " ", text)  # what "co-branding" leaves
     return re.sub(r"\s+(?=[?.!])", "", " ".join(text.split()))

@@ -5,7 +5,8 @@ it?" cannot be answered alone. A question is read as a follow-up of the previous
 itself, it is under-specified:
 
 - it opens elliptically, with a conjunction or "what about" ("and for cause?");
-- it is a fragment, not a question of its own (no question word or auxiliary verb first);
+- it is a fragment, not a question of its own (no question word or auxiliary verb first), that
+  asks no fact or clause kind of its own ("for cause?", but not "termination notice period");
 - it refers back with a pronoun ("who can terminate it?") and names no document;
 - it is too short to stand alone: no fact kind, no clause kind, no word of content ("Why?").
 
@@ -33,11 +34,12 @@ from rag.targeting import Target
 # Coordinating openings: the question continues the previous one ("and ...", "what about ...").
 _ELLIPTICAL = re.compile(r"^\W*(?:and|or|but|also|plus|then|so|what\s+about|how\s+about|"
                          r"same\s+for|and\s+what\s+about|and\s+how\s+about)\b", re.IGNORECASE)
-# A question of its own opens with a question word or an auxiliary verb.
+# A question of its own opens with a question word, an auxiliary verb or a request.
 _OPENS_A_QUESTION = re.compile(
     r"^\W*(?:what|which|who|whom|whose|when|where|why|how|does|do|did|is|are|was|were|can|"
     r"could|may|might|must|shall|should|will|would|has|have|had|list|show|give|tell|find|"
-    r"summari[sz]e|explain|describe|name|quote)\b", re.IGNORECASE)
+    r"summari[sz]e|explain|describe|name|quote|compare|identify|extract|check|define)\b",
+    re.IGNORECASE)
 # Pronouns that point back at something the question does not name; a possessive ("its",
 # "their") only when no word of the question before it can be what it points at ("Can the
 # supplier assign its rights?").
@@ -87,11 +89,12 @@ def follow_up_reason(own: Understood) -> str:
     question = own.question.strip()
     if _ELLIPTICAL.search(question):
         return f"it opens with '{question.split()[0].strip('.,;:?!').lower()}'"
-    if not _OPENS_A_QUESTION.search(question):
+    asks_a_kind = own.kind.fact is not None or own.clause is not None
+    if not _OPENS_A_QUESTION.search(question) and not asks_a_kind:
         return "it is a fragment, not a question of its own"
     if not own.target.doc_ids and (pronoun := _refers_back(question)):
         return f"it refers back with '{pronoun}'"
-    if own.kind.fact is None and own.clause is None and not content_words(question):
+    if not asks_a_kind and not content_words(question):
         return "it is too short to stand alone"
     return ""
 

@@ -4,6 +4,8 @@ embedder, a real index on disk): context for understanding and retrieval, never 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.answers.followup import answered_before, follow_up_reason
@@ -44,6 +46,7 @@ def test_an_under_specified_question_is_a_follow_up(question: str, reason: str) 
     "How long is the initial term?",
     "What are the payment terms?",
     "Summarize the privacy policy.",
+    "termination notice period",  # no question, but it asks a fact of its own
 ])
 def test_a_question_that_stands_alone_is_no_follow_up(question: str) -> None:
     assert follow_up_reason(alone(question)) == ""
@@ -127,3 +130,47 @@ def test_a_chain_of_follow_ups_is_read_back_to_its_first_question(
     assert asked.question == f"{NOTICE} and for cause? what about the privacy policy?"
     assert asked.kind.key == "notice" and asked.scope_names == ("privacy_policy.md",)
     assert asked.written == "what about the privacy policy?"
+
+
+def test_a_follow_up_keeps_the_previous_form_and_asks_its_own_clause(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    from tests.answers.test_pipeline import FakeScorer
+
+    service = ChatService(lambda name: HybridRetriever(sample_library.workspace(name),
+                                                       real_embedder), None, phrase=False,
+                          scorer=FakeScorer(real_embedder))
+    _, assignment = converse(service, "Does the services agreement have a non-compete clause?",
+                             "and an assignment clause?")
+    assert assignment.text == ("No. Enclave found no clause on assignment in "
+                               "services_agreement.md.")
+
+
+AGREEMENTS = {
+    "distributor_agreement.md": "# Distributor Agreement\n\nBetween Acme Tools Inc. and "
+    "Borealis Trading Ltd.\n\n## Termination\nEither party may terminate this Agreement on "
+    "ninety (90) days' written notice to the other party.\n",
+    "co_branding_agreement.md": "# Co-Branding Agreement\n\nBetween mPhase Inc. and Lucent "
+    "Corp.\n\n## Termination\nEither party wishing to terminate the Agreement must give "
+    "written notice at least thirty (30) days prior to the date of termination.\n",
+}
+
+
+def test_a_follow_up_that_names_another_document_is_answered_from_it(
+        tmp_path: Path, real_embedder: Embedder) -> None:
+    from rag.ingest import ingest
+
+    for name, text in AGREEMENTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    library = Library(tmp_path / "index")
+    try:
+        ingest(sorted(tmp_path.glob("*.md")), workspace=library.workspace("sample"),
+               embedder=real_embedder)
+        first, second = converse(chat(library, real_embedder),
+                                 "How much notice is needed to terminate the distributor "
+                                 "agreement?", "And the co-branding agreement?")
+    finally:
+        library.close()
+    assert first.text.startswith("ninety (90) days' written notice")
+    assert "thirty (30) days" in second.text and second.grounded, second.why
+    assert {quote.hit.source_name for quote in second.quotes} == {"co_branding_agreement.md"}
+    assert "in co_branding_agreement.md" in second.why[0]

@@ -55,3 +55,13 @@ def test_in_a_small_library_one_word_of_one_title_names_its_document() -> None:
     assert target.doc_ids == ("cobrand",)
     assert named_documents("How much notice is needed to terminate the agreement?", pair,
                            titles).doc_ids == ()
+
+
+def test_a_hyphenated_word_names_a_document_whose_file_name_splits_it() -> None:
+    pair = {"cobrand": "co branding agreement\n# Co-Branding Agreement\nBetween mPhase and "
+                       "Lucent.",
+            "distrib": "distributor agreement\n# Distributor Agreement\nBetween Acme and "
+                       "Widget."}
+    titles = {doc: words(text.split("\n")[0]) for doc, text in pair.items()}
+    target = named_documents("And the co-branding agreement?", pair, titles)
+    assert target.doc_ids == ("cobrand",)
