@@ -146,8 +146,9 @@ def answered_before(sentence: str, previous_answer: str, said: str) -> bool:
     of the follow-up's own words ("and the dose of lisinopril?" may be answered by it)."""
     if content_terms(said) & content_terms(sentence):
         return False
-    quoted = re.findall(r"\u201c([^\u201d]{8,})\u201d", previous_answer)
-    words = quoted[0] if quoted else re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", previous_answer)
+    answer = previous_answer.strip().split("\n\n")[-1]  # a note on the model may come first
+    quoted = re.findall(r"\u201c([^\u201d]{8,})\u201d", answer)
+    words = quoted[0] if quoted else re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", answer)
     words = _flat(words).rstrip(".")
     return len(words) >= 8 and words in _flat(sentence)
 

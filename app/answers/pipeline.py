@@ -93,10 +93,10 @@ class AnswerPipeline:
                    history: Sequence[TurnLike] = ()) -> Understood:
         """Step 1; a follow-up is read against the previous question (app.answers.followup)."""
         own = understand(question, self.retriever, self.scorer, doc_ids)
-        previous = previous_turn(history, self.understand, self.retriever) if history else None
-        if previous is None or not follow_up_reason(own):
-            return own
-        return combined(own, previous, self.retriever)
+        if not history or not follow_up_reason(own):
+            return own  # the conversation is read back only for a follow-up
+        previous = previous_turn(history, self.understand, self.retriever)
+        return own if previous is None else combined(own, previous, self.retriever)
 
     def evidence(self, question: str, doc_ids: Sequence[str] | None = None,
                  target: Target | None = None) -> EvidenceResult:

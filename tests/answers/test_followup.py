@@ -61,6 +61,8 @@ def test_the_previous_answers_sentence_is_recognised_by_its_words_or_its_quote()
     assert answered_before(sentence, "ninety (90) days' written notice [1]", "and for cause?")
     assert answered_before(sentence, f"Yes [1]: \u201c{sentence}\u201d", "and for cause?")
     assert not answered_before(sentence, "thirty (30) days [1]", "and for cause?")
+    assert answered_before(sentence, "No model is loaded. The evidence below needs no model.\n\n"
+                           "ninety (90) days' written notice [1]", "and for cause?")
     # the follow-up's own words are in it: it may answer again ("and for convenience?")
     assert not answered_before(sentence, "ninety (90) days' written notice [1]",
                                "and for convenience?")
