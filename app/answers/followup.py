@@ -134,11 +134,13 @@ def combined(own: Understood, previous: Previous, retriever: HybridRetriever) ->
 
 
 def asks_another_case(own: Understood) -> bool:
-    """"And for cause?", "what about the cap?": the previous question for another case, asking
-    no fact or clause kind of its own ("what about the effective date?" asks its own)."""
+    """"And for cause?", "what about the cap?": the previous question for another case of the
+    same documents, asking no fact or clause kind of its own ("what about the effective
+    date?" asks its own; "and the co-branding agreement?" asks of another document)."""
     elliptical = bool(_ELLIPTICAL.search(own.question)) or not _OPENS_A_QUESTION.search(
         own.question)
-    return elliptical and own.kind.fact is None and own.clause is None
+    return elliptical and own.kind.fact is None and own.clause is None and \
+        not own.target.doc_ids
 
 
 def answered_before(sentence: str, previous_answer: str, said: str) -> bool:

@@ -194,8 +194,10 @@ class AnswerPipeline:
             why.append(f"weak: no sentence states the {_kind_name(asked)}")
             return Answer(asked.question, NOT_STATED, found.sources, checks, True, quotes,
                           why=tuple(why), outcome="weak")
-        span = direct.fact_span(top.text, found.kind.fact) if found.kind.key != "party" \
-            else ""  # the parties: the whole sentence that names them, not the first name
+        # The parties: the whole sentence that names them, not the first name. Another case
+        # ("and for cause?"): the whole sentence, whose condition tells the cases apart.
+        whole = found.kind.key == "party" or asked.another_case
+        span = "" if whole else direct.fact_span(top.text, found.kind.fact)
         span = span or direct.plain(top.text)
         return self._direct(asked, found.sources, quotes, top, span, why,
                             f"states the {_kind_name(asked)}")
