@@ -89,8 +89,11 @@ it; right-click it to summarize it as a contract. Your original files are never 
 
 **Chat** (middle) answers questions from the workspace's documents. Each answer quotes the
 passages it comes from; click a number such as **[1]** to open the page with the passage
-marked. When the documents do not hold the answer, Enclave says so. A question asked while the
-model loads or documents are being indexed waits for them and is then answered.
+marked. When the documents do not hold the answer, Enclave says so. A short follow-up ("and
+for cause?", "and the co-branding agreement?", "who can terminate it?") is read with the
+previous question and searched in the documents its answer came from, unless it names others;
+earlier answers are never used as evidence. A question asked while the model loads or
+documents are being indexed waits for them and is then answered.
 
 **Contracts** (middle, second tab) summarizes a contract: each key term with a plain sentence,
 the exact quote and its page, and unusual or risky terms. Choose a file, drop one, or pick a
@@ -120,7 +123,10 @@ language model is unsure of may be highlighted on one line and not another. A ju
 _MODELS = """# Models
 
 Enclave answers with a language model that runs on this computer. One small model ships inside
-it and works at once. A larger model answers better; you can import one.
+it and works at once. A larger model answers better; you can import one. An instruction model
+(one with a chat template, such as Phi-4-mini or Gemma 3 4B-it) may answer in a few sentences,
+each citing its quote; a sentence whose figures or names are not in the quote it cites is
+dropped, and the embedded model keeps to one sentence.
 
 **What is a GGUF?** A single file holding a language model, packed (quantized) to run on an
 ordinary processor. Files are named like `Phi-4-mini-instruct-Q4_K_M.gguf`; Q4_K_M is a good
