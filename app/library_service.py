@@ -9,13 +9,16 @@ first use, until :meth:`LibraryService.reembed` moves it to the app's embedder.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.audit import NO_AUDIT, AuditTrail
 from app.settings import RagSettings
-from core.errors import InputError
+from core.disk import DiskFull, is_disk_full
+from core.errors import Cancelled, InputError
 from core.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 from rag.embedder import Embedder, load_embedder_named
 from rag.ingest import ChunkingOptions, DocumentTransform, FileResult, IngestReport, ingest
@@ -24,6 +27,7 @@ from rag.ocr import PageScan, ScanReader
 from rag.retrieval import HybridRetriever
 from rag.store import DocumentRecord
 
+log = logging.getLogger(__name__)
 
 class LibraryService:
     def __init__(self, library: Library, settings: Callable[[], RagSettings],
@@ -60,11 +64,12 @@ class LibraryService:
         return name
 
     def delete_workspace(self, name: str) -> None:
+        """Recorded before anything is deleted (see :meth:`_recorded`)."""
         held = [record.doc_id for record in self.documents(name)] \
             if self._library.has_workspace(name) else []
-        self._library.delete_workspace(name)
-        self._forget_ocr(held)
-        self._audit.record("purge", workspace=name, whole_workspace=True)
+        with self._recorded("purge", workspace=name, whole_workspace=True):
+            self._library.delete_workspace(name)
+            self._forget_ocr(held)
 
     def rename_workspace(self, old: str, new: str, *, progress: ProgressFn = no_progress,
                          cancel: CancelFn = never_cancel) -> str:
@@ -164,12 +169,35 @@ class LibraryService:
                 cancel: CancelFn = never_cancel) -> int:
         """Move ``workspace``'s vectors to the app's embedder, from the stored passages (the
         files are not needed), all at once: searches use the old ones until it is done, and a
-        cancelled or failed run changes nothing. Returns the number of passages."""
-        embedder, previous = self._embedder(), self._workspace(workspace).embedder_name
-        chunks = self._workspace(workspace).reembed(embedder, progress=progress, cancel=cancel)
-        self._audit.record("reembed", workspace=workspace, embedder=embedder.name,
-                           previous_embedder=previous, chunks=chunks)
-        return chunks
+        cancelled or failed run changes nothing. Returns the number of passages. Recorded
+        before anything changes (see :meth:`_recorded`)."""
+        embedder, space = self._embedder(), self._workspace(workspace)
+        with self._recorded("reembed", workspace=workspace, embedder=embedder.name,
+                            previous_embedder=space.embedder_name,
+                            chunks=space.passage_count()):
+            return space.reembed(embedder, progress=progress, cancel=cancel)
+
+    @contextmanager
+    def _recorded(self, action: str, **details: object) -> Iterator[None]:
+        """``action`` is recorded before the block changes anything: a record that cannot be
+        written raises and the block does not run, so a crash can never leave a change with
+        no record. If the block fails, ``<action>_failed`` says so (and why, as a word:
+        cancelled, disk_full or error with the error's type), then the error goes on."""
+        self._audit.record(action, **details)
+        try:
+            yield
+        except BaseException as error:
+            self._record_failure(f"{action}_failed", error, details)
+            raise
+
+    def _record_failure(self, action: str, error: BaseException,
+                        details: dict[str, object]) -> None:
+        reason = "cancelled" if isinstance(error, Cancelled) else \
+            "disk_full" if is_disk_full(error) or isinstance(error, DiskFull) else "error"
+        try:
+            self._audit.record(action, **details, reason=reason, error=type(error).__name__)
+        except Exception as failure:  # the operation's own error is the one to report
+            log.warning("audit: could not record %s (%s)", action, failure)
 
     def reindex(self, workspace: str, *, also: Sequence[Path] = (), password: str | None = None,
                 progress: ProgressFn = no_progress,

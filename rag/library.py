@@ -220,6 +220,9 @@ class Workspace:
     def is_empty(self) -> bool:
         return self.store.chunk_count() == 0
 
+    def passage_count(self) -> int:
+        return self.store.chunk_count()
+
     def record_treatment(self, treatment: str) -> None:
         self.store.set_meta("text_treatment", treatment)
 

@@ -22,6 +22,8 @@ from app.paths import DataPaths
 from app.services import Services, build_services
 from core.errors import EnclaveError
 from rag.embedder import DEFAULT_VARIANT, Embedder, load_embedder
+from rag.errors import IndexStoreError
+from rag.index import ChromaIndex
 from rag.onnx_export import exported_model
 from tests.conftest import REPO_ROOT
 
@@ -140,4 +142,65 @@ def test_a_kill_after_the_purge_record_is_finished_at_the_next_open(
     records = AuditLog(services.paths.audit_file).records()
     recovered = [r for r in records if r["action"] == "recovered_index"]
     assert [r["details"]["doc_ids"] for r in recovered] == purged
+    assert AuditLog(services.paths.audit_file).verify().ok
+
+
+def _workspace_purges(home: Path) -> list[tuple[str, dict[str, Any]]]:
+    return [(r["action"], r["details"]) for r in AuditLog(home / "audit.jsonl").records()
+            if r["action"] in ("purge", "purge_failed") and "whole_workspace" in r["details"]]
+
+
+def test_a_deleted_workspace_is_recorded_before_anything_of_it_is_deleted(
+        services: Services, tmp_path: Path) -> None:
+    services.library().ingest(_documents(tmp_path / "docs"), workspace="w")
+    held = _held(services)
+    seen_at_record: list[tuple[bool, set[str]]] = []
+    real_record = services.audit.record
+
+    def record(action: str, **details: object) -> None:
+        if details.get("whole_workspace"):
+            seen_at_record.append((services.library().has_workspace("w"), _held(services)))
+        real_record(action, **details)
+
+    services.audit.record = record  # type: ignore[method-assign]
+    services.library().delete_workspace("w")
+    assert seen_at_record == [(True, held)]  # still whole when recorded
+    assert not services.library().has_workspace("w")
+    assert _workspace_purges(services.paths.root) == \
+        [("purge", {"workspace": "w", "whole_workspace": True})]
+    assert AuditLog(services.paths.audit_file).verify().ok
+
+
+def test_a_workspace_whose_delete_record_cannot_be_written_is_kept_whole(
+        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    services.library().ingest(_documents(tmp_path / "docs"), workspace="w")
+    held = _held(services)
+
+    def full(handle: int, data: bytes | memoryview) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(audit_module.os, "write", full)
+    with pytest.raises(EnclaveError) as raised:
+        services.library().delete_workspace("w")
+    monkeypatch.undo()
+    assert str(services.paths.root) in raised.value.message
+    assert services.library().has_workspace("w") and _held(services) == held
+    assert services.library()._workspace("w").consistency_problems() == []
+    assert _workspace_purges(services.paths.root) == []
+
+
+def test_a_workspace_delete_that_fails_is_recorded_as_failed(
+        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    services.library().ingest(_documents(tmp_path / "docs"), workspace="w")
+
+    def refused(self: object, workspace: str) -> None:
+        raise IndexStoreError("The vector index cannot be written.")
+
+    monkeypatch.setattr(ChromaIndex, "drop", refused)
+    with pytest.raises(IndexStoreError):
+        services.library().delete_workspace("w")
+    assert _workspace_purges(services.paths.root) == [
+        ("purge", {"workspace": "w", "whole_workspace": True}),
+        ("purge_failed", {"workspace": "w", "whole_workspace": True, "reason": "error",
+                          "error": "IndexStoreError"})]
     assert AuditLog(services.paths.audit_file).verify().ok

@@ -5,17 +5,21 @@ on disk, the real composition root."""
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from app import audit as audit_module
 from app.audit import AuditLog
 from app.paths import DataPaths
 from app.services import Services, build_services
-from core.errors import Cancelled
+from core.errors import Cancelled, EnclaveError
 from core.jobs import CancelToken
 from rag.embedder import DEFAULT_EMBEDDER, LEGACY_EMBEDDER, load_embedder
+from rag.index import ChromaIndex
 from rag.ingest import ingest
 from rag.library import Library
 from rag.onnx_export import exported_model
@@ -104,11 +108,77 @@ def test_reembedding_moves_an_older_workspace_to_the_default_embedder(
     assert min(cosines) > 0.95 and max(cosines) < 0.99999  # new vectors, of the same texts
     (hit,) = library.retriever("matter").search(LEASE_QUESTION, top_k=1, mode="vector")
     assert hit.source_name == "lease.txt" and not workspace.consistency_problems()
-    record = next(r for r in AuditLog(upgraded.paths.audit_file).records()
-                  if r["action"] == "reembed")
-    assert record["details"] == {"workspace": "matter", "embedder": DEFAULT_EMBEDDER,
-                                 "previous_embedder": LEGACY_EMBEDDER,
-                                 "chunks": len(chunk_ids)}
+    details = {"workspace": "matter", "embedder": DEFAULT_EMBEDDER,
+               "previous_embedder": LEGACY_EMBEDDER, "chunks": len(chunk_ids)}
+    assert _reembed_records(upgraded) == [  # the cancelled run, then the one that moved them
+        ("reembed", details),
+        ("reembed_failed", {**details, "reason": "cancelled", "error": "Cancelled"}),
+        ("reembed", details)]
+
+
+def _reembed_records(services: Services) -> list[tuple[str, dict[str, object]]]:
+    return [(r["action"], r["details"]) for r in AuditLog(services.paths.audit_file).records()
+            if r["action"].startswith("reembed")]
+
+
+def test_a_reembedding_is_recorded_before_any_vector_changes(upgraded: Services) -> None:
+    workspace = upgraded.library()._workspace("matter")
+    chunk_ids = sorted(workspace.store.chunk_ids())
+    before = workspace.vectors(chunk_ids)
+    seen_at_record: list[tuple[str | None, bool]] = []
+    real_record = upgraded.audit.record
+
+    def record(action: str, **details: object) -> None:
+        if action == "reembed":
+            now = workspace.vectors(chunk_ids)
+            seen_at_record.append((workspace.embedder_name,
+                                   all(np.array_equal(now[c], before[c]) for c in chunk_ids)))
+        real_record(action, **details)
+
+    upgraded.audit.record = record  # type: ignore[method-assign]
+    assert upgraded.library().reembed("matter") == len(chunk_ids)
+    assert seen_at_record == [(LEGACY_EMBEDDER, True)]  # recorded while nothing had moved
+    assert workspace.embedder_name == DEFAULT_EMBEDDER
+    assert AuditLog(upgraded.paths.audit_file).verify().ok
+
+
+def test_a_reembedding_whose_record_cannot_be_written_changes_nothing(
+        upgraded: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = upgraded.library()._workspace("matter")
+    chunk_ids = sorted(workspace.store.chunk_ids())
+    before = workspace.vectors(chunk_ids)
+
+    def full(handle: int, data: bytes | memoryview) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(audit_module.os, "write", full)
+    with pytest.raises(EnclaveError) as raised:
+        upgraded.library().reembed("matter")
+    monkeypatch.undo()
+    assert str(upgraded.paths.root) in raised.value.message and "full" in raised.value.message
+    assert upgraded.library().outdated_embedder("matter") == LEGACY_EMBEDDER
+    after = workspace.vectors(chunk_ids)
+    assert all(np.array_equal(after[c], before[c]) for c in chunk_ids)
+    assert _reembed_records(upgraded) == []
+    assert not workspace.consistency_problems()
+
+
+def test_a_reembedding_that_fails_is_recorded_as_failed_and_changes_nothing(
+        upgraded: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vector index refuses the staged vectors (a full disk): the workspace keeps its own."""
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ChromaIndex, "add_staged", refused)
+    with pytest.raises(OSError):
+        upgraded.library().reembed("matter")
+    monkeypatch.undo()
+    assert upgraded.library().outdated_embedder("matter") == LEGACY_EMBEDDER
+    assert [(action, details.get("reason"), details.get("error"))
+            for action, details in _reembed_records(upgraded)] == \
+        [("reembed", None, None), ("reembed_failed", "disk_full", "OSError")]
+    assert not upgraded.library()._workspace("matter").consistency_problems()
+    assert AuditLog(upgraded.paths.audit_file).verify().ok
 
 
 def test_the_command_line_names_an_older_workspace_and_reembeds_it(tmp_path: Path) -> None:
