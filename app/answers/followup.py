@@ -87,8 +87,8 @@ def previous_turn(history: Sequence[TurnLike], understand: Understand,
 def follow_up_reason(own: Understood) -> str:
     """Why the question alone is under-specified; "" when it stands on its own."""
     question = own.question.strip()
-    if _ELLIPTICAL.search(question):
-        return f"it opens with '{question.split()[0].strip('.,;:?!').lower()}'"
+    if opening := _ELLIPTICAL.search(question):
+        return f"it opens with '{' '.join(opening.group(0).lower().split()).strip('.,;:')}'"
     asks_a_kind = own.kind.fact is not None or own.clause is not None
     if not _OPENS_A_QUESTION.search(question) and not asks_a_kind:
         return "it is a fragment, not a question of its own"

@@ -29,7 +29,8 @@ def alone(question: str, named: tuple[str, ...] = ()) -> Understood:
 
 @pytest.mark.parametrize(("question", "reason"), [
     ("and for cause?", "it opens with 'and'"),
-    ("What about the cap?", "it opens with 'what'"),
+    ("What about the cap?", "it opens with 'what about'"),
+    ("Also, who signed?", "it opens with 'also'"),
     ("And the co-branding agreement?", "it opens with 'and'"),
     ("for cause?", "it is a fragment, not a question of its own"),
     ("who can terminate it?", "it refers back with 'it'"),
