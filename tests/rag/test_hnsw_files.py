@@ -30,11 +30,14 @@ from rag.ingest import ingest
 from rag.library import Library
 from tests.rag.fakes import FakeEmbedder
 
-root, docs = Path(sys.argv[1]), Path(sys.argv[2])
+root, docs, purge = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "purge"
 library = Library(root)
 workspace = library.workspace("w")
-ingest(sorted(docs.iterdir()), workspace=workspace, embedder=FakeEmbedder())
-assert workspace.remove(str(docs / "purged.txt"))
+if purge:  # two documents, one purged
+    ingest(sorted(docs.iterdir()), workspace=workspace, embedder=FakeEmbedder())
+    assert workspace.remove(str(docs / "purged.txt"))
+else:  # one document (each next one's store deletes first, which erases too)
+    ingest([docs / "purged.txt"], workspace=workspace, embedder=FakeEmbedder())
 library.close()
 """
 
@@ -65,13 +68,16 @@ def _python(code: str, *args: str, **env: str) -> subprocess.CompletedProcess[st
                           text=True, timeout=300, env={**os.environ, **env})
 
 
-def test_the_memory_chroma_never_cleared_is_not_left_in_its_files_after_a_purge(
-        tmp_path: Path) -> None:
+@pytest.mark.parametrize("then", ["purge", "nothing"])
+def test_the_memory_chroma_never_cleared_is_not_left_in_its_files(
+        tmp_path: Path, then: str) -> None:
+    """After a purge, and after an ingest alone (a strict workspace's raw text was in memory
+    before it was redacted)."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "purged.txt").write_text("The Okonkwo intake was reviewed on 3 May.", "utf-8")
     (docs / "kept.txt").write_text("Catering for the annual dinner is retained.", "utf-8")
-    done = _python(INGEST_AND_PURGE, str(tmp_path / "index"), str(docs),
+    done = _python(INGEST_AND_PURGE, str(tmp_path / "index"), str(docs), then,
                    GLIBC_TUNABLES=PERTURBED)
     assert done.returncode == 0, done.stderr[-3000:]
     chroma = tmp_path / "index" / "chroma"
