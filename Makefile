@@ -42,6 +42,7 @@ screenshots: setup
 # Quality evaluations on the shared data sets (../shared/data); slow.
 eval: setup
 	$(PY) -m tests.bench.eval_retrieval
+	$(PY) -m tests.bench.eval_financebench $(EVAL_FINANCEBENCH_ARGS)
 	$(PY) -m tests.bench.eval_pii
 	$(PY) -m tests.bench.eval_contracts
 	$(PY) -m tests.bench.eval_ocr
