@@ -1,6 +1,7 @@
 """Step 3 for a clause question: every passage of the documents searched, scored by the clause
-scorer on the vectors the workspace already stores (numpy dot products, no embedding), then
-the sentences of the best passages, embedded in one batch and scored the same way.
+scorer on the words the workspace already stores (and on their stored vectors when the scorer
+uses them; numpy only, no embedding), then the sentences of the best passages, scored the same
+way.
 
 A passage (or sentence) the scorer passes IS a clause of that kind (its calibrated,
 high-precision verdict). Sentences are scored too because a passage may hold several short
@@ -51,12 +52,15 @@ def scan(retriever: HybridRetriever, scorer: ClauseScoring, key: str,
     wanted = set(doc_ids)
     ids = [chunk_id(record.doc_id, ordinal) for record in retriever.workspace.documents()
            if record.doc_id in wanted for ordinal in range(record.chunks)]
-    vectors = retriever.workspace.vectors(ids)
-    ordered = [chunk for chunk in ids if chunk in vectors]
+    stored = retriever.workspace.chunks(ids)
+    vectors = retriever.workspace.vectors(ids) if scorer.uses_vectors else {}
+    ordered = [chunk for chunk in ids if chunk in stored and (chunk in vectors
+                                                              or not scorer.uses_vectors)]
     if not ordered:
         return ClauseVerdict(key, (), (), 0, 0.0)
-    probabilities = np.asarray(scorer.probabilities(key, np.stack([vectors[chunk]
-                                                                   for chunk in ordered])))
+    probabilities = np.asarray(scorer.probabilities(
+        key, [stored[chunk].text for chunk in ordered],
+        np.stack([vectors[chunk] for chunk in ordered]) if scorer.uses_vectors else None))
     order = np.argsort(-probabilities, kind="stable")
     chosen = [index for index in order[:MAX_CLAUSE_PASSAGES]
               if scorer.passes(key, float(probabilities[index]))]
@@ -75,8 +79,9 @@ def passing_sentences(scorer: ClauseScoring, key: str, embedder: Embedder,
     candidates = sentences(hits)
     if not candidates:
         return ()
-    vectors = embedder.embed([item.flat[:EMBED_CHARS] for item in candidates])
-    probabilities = np.asarray(scorer.probabilities(key, np.asarray(vectors)))
+    texts = [item.flat[:EMBED_CHARS] for item in candidates]
+    vectors = np.asarray(embedder.embed(texts)) if scorer.uses_vectors else None
+    probabilities = np.asarray(scorer.probabilities(key, texts, vectors))
     order = np.argsort(-probabilities, kind="stable")
     return tuple(candidates[index] for index in order
                  if scorer.passes(key, float(probabilities[index])))

@@ -2,18 +2,19 @@
 clauses of that kind.
 
 Unit: the app's passages (``rag.chunking`` at the default 200 tokens with 40 overlapping, as
-ingest stores them) embedded by the app's embedder (``rag.embedder``, int8 by default), i.e. the
-vectors already stored in a workspace. Sentences may be scored too, but the weights and
-thresholds were fitted and calibrated on passages.
+ingest stores them): their words as tf-idf features (:mod:`app.answers.words`), and, when a
+file was trained with them, also their vectors from the app's embedder (int8 by default), the
+ones a workspace already stores. Sentences may be scored too, but the weights and thresholds
+were fitted and calibrated on passages.
 
 Training (``tests/bench/train_clause_scorer.py`` rebuilds ``data/clause_scorer.json``
-deterministically): one logistic regression per CUAD clause kind (41) over passage vectors of
-the allowed CUAD contracts (the 408 background texts and the development part of the 61);
-a passage is a positive when it overlaps a lawyer's span of that kind, every other passage of
+deterministically): one logistic regression per CUAD clause kind (41) over the passages of the
+allowed CUAD contracts (the 408 background texts and the development part of the 61); a
+passage is a positive when it overlaps a lawyer's span of that kind, every other passage of
 the same contracts is a negative. Each kind's threshold is chosen by cross-validation grouped by
 contract for high precision: on contracts the lawyers did not mark with the kind, the share
 whose best passage passes is held at about 2% or less (a false "yes, there is such a clause").
-At run time: ``sigmoid(vector . weights + bias)``, numpy dot products only.
+At run time: ``sigmoid(words . word_weights [+ vector . weights] + bias)``, numpy only.
 
 Recognising the kind of a question is by meaning: the question's vector is compared with the
 vectors of each kind's description, name and a few example questions (``app.answers.kinds``),
@@ -31,18 +32,20 @@ from __future__ import annotations
 import base64
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from app.answers.kinds import CLAUSE_KINDS, NOT_CLAUSE_QUESTIONS, ClauseKind
+from app.answers.words import WordFeatures
 from app.contracts.classifier import read_weights
 from core.errors import ModelError
 
 SCORER_PATH = Path(__file__).resolve().parent / "data" / "clause_scorer.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+MAX_COLUMNS = 65_535  # word columns are stored as 16-bit numbers
 USUALLY_PRESENT = 0.5  # share of training contracts holding a kind
 NO_KIND = ""  # the owner of the example questions about no clause kind
 _KINDS = {kind.key: kind for kind in CLAUSE_KINDS}
@@ -68,16 +71,17 @@ def question_words(question: str) -> set[str]:
     return set(_WORD.findall(question.lower()))
 
 
-def closeness(cosines: np.ndarray, owners: np.ndarray, words: set[str],
-              bonus: float) -> dict[str, float]:
+def closeness(cosines: np.ndarray, owners: np.ndarray, words: set[str], bonus: float,
+              telling: Mapping[str, float] | None = None) -> dict[str, float]:
     """Owner -> its best cosine, plus ``bonus`` for a kind whose name words are all in
-    ``words``."""
+    ``words``, plus the kind's ``telling`` score (how much the question's words weigh for
+    the kind's clauses, already scaled)."""
     scores: dict[str, float] = {}
     for owner in dict.fromkeys(owners.tolist()):
         score = float(cosines[owners == owner].max())
         if owner != NO_KIND and (named := name_words(_KINDS[owner])) and named <= words:
             score += bonus
-        scores[owner] = score
+        scores[owner] = score + (telling or {}).get(owner, 0.0)
     return scores
 
 
@@ -99,19 +103,47 @@ def decode_matrix(text: str, columns: int) -> np.ndarray:
     return flat.reshape(-1, columns)
 
 
+def encode_sparse(weights: np.ndarray) -> dict[str, str]:
+    """The non-zero weights of a row: their columns (uint16) and values (float16)."""
+    if len(weights) > MAX_COLUMNS:
+        raise ValueError(f"{len(weights)} word columns; the file format holds {MAX_COLUMNS}")
+    columns = np.flatnonzero(weights).astype("<u2")
+    return {"columns": base64.b64encode(columns.tobytes()).decode("ascii"),
+            "values": base64.b64encode(np.asarray(weights[columns], dtype="<f2").tobytes())
+            .decode("ascii")}
+
+
+def decode_sparse(data: Mapping[str, str], size: int) -> np.ndarray:
+    columns = np.frombuffer(base64.b64decode(data["columns"]), dtype="<u2").astype(np.int64)
+    values = np.frombuffer(base64.b64decode(data["values"]), dtype="<f2").astype(np.float32)
+    if len(columns) != len(values) or (len(columns) and columns.max() >= size):
+        raise ModelError("The clause scorer file is damaged (its word weights do not fit its "
+                         "vocabulary); reinstall Enclave.")
+    row = np.zeros(size, dtype=np.float32)
+    row[columns] = values
+    return row
+
+
 class ClauseScorer:
-    """Per kind a weight vector, a bias and a threshold; and the question prototypes."""
+    """Per kind word weights (and maybe vector weights), a bias and a threshold; and the
+    question prototypes. ``weights`` has no columns when the passages' vectors are not used."""
 
     def __init__(self, keys: list[str], weights: np.ndarray, bias: np.ndarray,
                  thresholds: np.ndarray, prototypes: np.ndarray, owners: list[str],
                  recognition: Mapping[str, float], embedder: str = "",
-                 prevalence: Mapping[str, float] | None = None) -> None:
+                 prevalence: Mapping[str, float] | None = None,
+                 words: WordFeatures | None = None,
+                 word_weights: np.ndarray | None = None) -> None:
         self.keys, self.weights, self.bias, self.thresholds = keys, weights, bias, thresholds
+        self.words = words or WordFeatures([], np.zeros(0, np.float32))
+        self.word_weights = word_weights if word_weights is not None else np.zeros(
+            (len(keys), len(self.words)), np.float32)
         self.prevalence = dict(prevalence or {})
         self.prototypes, self.owners = prototypes, np.array(owners)
         self.min_similarity = float(recognition["min_similarity"])
         self.margin = float(recognition["margin"])
         self.keyword_bonus = float(recognition["keyword_bonus"])
+        self.word_share = float(recognition.get("word_share", 0.0))
         self.embedder = embedder
         self._row = {key: row for row, key in enumerate(keys)}
 
@@ -122,15 +154,25 @@ class ClauseScorer:
                              f"this version reads format {FORMAT_VERSION}.")
         kinds = data["kinds"]
         keys = list(kinds)
-        weights = np.array([kinds[key]["weights"] for key in keys], dtype=np.float32)
         recognition = data["recognise"]
-        prototypes = decode_matrix(recognition["prototypes"], weights.shape[1])
+        dimension = int(recognition["dimension"])
+        weights = np.array([kinds[key].get("weights", []) for key in keys], dtype=np.float32)
+        weights = weights.reshape(len(keys), -1)
+        if weights.shape[1] not in (0, dimension):
+            raise ModelError(f"The clause scorer file has vector weights of {weights.shape[1]} "
+                             f"numbers for vectors of {dimension}; reinstall Enclave.")
+        vocabulary = data["words"]["vocabulary"]
+        idf = np.frombuffer(base64.b64decode(data["words"]["idf"]), dtype="<f4")
+        words = WordFeatures(vocabulary, idf)
+        word_weights = np.stack([decode_sparse(kinds[key]["word_weights"], len(words))
+                                 for key in keys]) if keys else np.zeros((0, len(words)))
+        prototypes = decode_matrix(recognition["prototypes"], dimension)
         return cls(keys, weights,
                    np.array([kinds[key]["bias"] for key in keys], dtype=np.float32),
                    np.array([kinds[key]["threshold"] for key in keys], dtype=np.float32),
                    prototypes, list(recognition["owners"]), recognition,
                    str(data.get("embedder", "")),
-                   {key: _share(kinds[key]) for key in keys})
+                   {key: _share(kinds[key]) for key in keys}, words, word_weights)
 
     @classmethod
     def load(cls, path: Path = SCORER_PATH) -> ClauseScorer:
@@ -145,7 +187,19 @@ class ClauseScorer:
         """Kind key (and ``NO_KIND``) -> the question's closeness to it."""
         vector = self._checked(np.asarray(question_vector, dtype=np.float32).reshape(1, -1))[0]
         return closeness(self.prototypes @ vector, self.owners, question_words(question),
-                         self.keyword_bonus)
+                         self.keyword_bonus, self.telling(question))
+
+    def telling(self, question: str) -> dict[str, float]:
+        """Kind -> ``word_share`` times how much the question's words count for a clause of
+        the kind (their word weights, never below 0): "exclusive rights" weighs for
+        exclusivity whatever the closest example question says."""
+        if not self.word_share:
+            return {}
+        columns, values = self.words.row(question)
+        weighed = self.word_weights[:, columns] @ values if len(columns) else \
+            np.zeros(len(self.keys), np.float32)
+        return {key: self.word_share * max(0.0, float(value))
+                for key, value in zip(self.keys, weighed, strict=True)}
 
     def recognise(self, question: str, question_vector: np.ndarray) -> ClauseKind | None:
         """The clause kind the question asks about, or None when it asks about none."""
@@ -153,15 +207,24 @@ class ClauseScorer:
                       self.margin)
         return _KINDS[best] if best != NO_KIND else None
 
-    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
-        """The probability that each vector (row) is a clause of kind ``key``."""
+    @property
+    def uses_vectors(self) -> bool:
+        """Whether passages are scored on their vectors too (else on their words alone)."""
+        return bool(self.weights.shape[1])
+
+    def probabilities(self, key: str, texts: Sequence[str],
+                      vectors: np.ndarray | None = None) -> np.ndarray:
+        """The probability that each text is a clause of kind ``key``; ``vectors``, their
+        embeddings in the same order, are needed when the scorer :attr:`uses_vectors`."""
         row = self._row_of(key)
-        matrix = np.asarray(vectors, dtype=np.float32)
-        if matrix.ndim == 1:
-            matrix = matrix.reshape(1, -1)
-        if not len(matrix):
+        if not len(texts):
             return np.zeros(0, dtype=np.float32)
-        logits = self._checked(matrix) @ self.weights[row] + self.bias[row]
+        logits = self.words.dot(texts, self.word_weights[row]) + self.bias[row]
+        if self.uses_vectors:
+            if vectors is None:
+                raise ModelError("The clause scorer needs the passages' vectors too.")
+            matrix = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+            logits = logits + self._checked(matrix) @ self.weights[row]
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))).astype(np.float32)
 
     def threshold(self, key: str) -> float:
@@ -184,8 +247,8 @@ class ClauseScorer:
         return self._row[key]
 
     def _checked(self, matrix: np.ndarray) -> np.ndarray:
-        if matrix.shape[1] != self.weights.shape[1]:
-            raise ModelError(f"The clause scorer reads vectors of {self.weights.shape[1]} "
+        if matrix.shape[1] != self.prototypes.shape[1]:
+            raise ModelError(f"The clause scorer reads vectors of {self.prototypes.shape[1]} "
                              f"numbers; the embedder gave {matrix.shape[1]}.")
         return matrix
 

@@ -4,6 +4,7 @@ answer on top, an honest no scoped to the documents searched, and the why of eac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,7 @@ class FakeScorer:
     it; a passage's probability is its cosine to an example clause of the kind."""
 
     THRESHOLD = 0.7  # passes the example clause and its close paraphrases only
+    uses_vectors = True
 
     def __init__(self, embedder: Embedder) -> None:
         self.examples = {key: embedder.embed([text])[0] for key, text in EXAMPLES.items()}
@@ -61,7 +63,8 @@ class FakeScorer:
         return next((KINDS[key] for word, key in words.items() if word in question.lower()),
                     None)
 
-    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
+    def probabilities(self, key: str, texts: Sequence[str],
+                      vectors: np.ndarray | None = None) -> np.ndarray:
         self.asked.append(key)
         return np.asarray(vectors) @ self.examples[key]
 
@@ -130,7 +133,7 @@ def test_a_yes_rests_on_the_scorers_verdict_on_the_passage_it_cites(
     assert "capped at the fees paid" in answer.text and cited.text in answer.text
     vector = real_embedder.embed([cited.text[:EMBED_CHARS]])  # the verdict on what it cites
     assert scorer.passes("cap_on_liability", float(scorer.probabilities(
-        "cap_on_liability", vector)[0]))
+        "cap_on_liability", [cited.text[:EMBED_CHARS]], vector)[0]))
     assert any("clause scorer: liability cap found in" in step for step in answer.why)
 
 
@@ -210,8 +213,9 @@ class NothingPasses(FakeScorer):
         return next((kind for word, kind in self.ASKED_ABOUT.items()
                      if word in question.lower()), None)
 
-    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
-        return np.zeros(len(vectors))
+    def probabilities(self, key: str, texts: Sequence[str],
+                      vectors: np.ndarray | None = None) -> np.ndarray:
+        return np.zeros(len(texts))
 
 
 def test_a_figure_of_the_kind_asked_is_no_answer_for_a_clause_no_passage_holds(
@@ -251,7 +255,8 @@ class RareFact(FakeScorer):
     def recognise(self, question: str, question_vector: np.ndarray) -> Kind | None:
         return self.KIND if "warrant" in question.lower() else None
 
-    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
+    def probabilities(self, key: str, texts: Sequence[str],
+                      vectors: np.ndarray | None = None) -> np.ndarray:
         return np.asarray(vectors) @ self.example
 
     def usually_present(self, key: str) -> bool:
@@ -261,8 +266,9 @@ class RareFact(FakeScorer):
 def test_a_rare_fact_kind_no_passage_holds_is_an_honest_no_not_any_duration(
         sample_library: Library, real_embedder: Embedder) -> None:
     class NonePass(RareFact):
-        def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
-            return np.zeros(len(vectors))
+        def probabilities(self, key: str, texts: Sequence[str],
+                          vectors: np.ndarray | None = None) -> np.ndarray:
+            return np.zeros(len(texts))
 
     chat = service(sample_library, real_embedder, NonePass(real_embedder))
     answer = ask(chat, "How long is the warranty period under the services agreement?")
@@ -294,9 +300,10 @@ class PassesSentencesOnly(FakeScorer):
         super().__init__(embedder)
         self.passage, self.calls = passage, 0
 
-    def probabilities(self, key: str, vectors: np.ndarray) -> np.ndarray:
+    def probabilities(self, key: str, texts: Sequence[str],
+                      vectors: np.ndarray | None = None) -> np.ndarray:
         self.calls += 1
-        return np.full(len(vectors), self.passage if self.calls == 1 else 0.95)
+        return np.full(len(texts), self.passage if self.calls == 1 else 0.95)
 
 
 @pytest.mark.parametrize(("passage", "found"), [(0.3, False), (0.4, True)])

@@ -211,8 +211,8 @@ def kind_table(outcomes: Sequence[Outcome]) -> None:
 
 # --- the scorer alone ------------------------------------------------------------------
 
-def scorer_only(library: Library, embedder: Embedder, asked: Sequence[Asked]) -> None:
-    scorer = ClauseScorer.shipped()
+def scorer_only(library: Library, embedder: Embedder, asked: Sequence[Asked],
+                scorer: ClauseScorer) -> None:
     workspace = library.workspace(LIBRARY_WORKSPACE)
     passages: dict[str, tuple[list[str], np.ndarray]] = {}
     for record in workspace.documents():
@@ -223,7 +223,7 @@ def scorer_only(library: Library, embedder: Embedder, asked: Sequence[Asked]) ->
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for item in asked:
         texts, vectors = passages[item.contract]
-        passing = scorer.probabilities(item.kind, vectors) >= scorer.threshold(item.kind)
+        passing = scorer.probabilities(item.kind, texts, vectors) >= scorer.threshold(item.kind)
         row = counts[(item.split, "present" if item.present else "absent")]
         row[0] += 1
         if item.present:
@@ -266,7 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="ask at most N questions")
     parser.add_argument("--model", action="store_true", help="phrase with the embedded model")
     parser.add_argument("--scorer-only", action="store_true")
+    parser.add_argument("--scorer", type=Path, help="a clause scorer file to measure instead "
+                        "of the shipped one")
     args = parser.parse_args(argv)
+    scorer = ClauseScorer.load(args.scorer) if args.scorer else ClauseScorer.shipped()
     from app.egress import go_offline
 
     go_offline()
@@ -277,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prepare(library, embedder, contracts, args.scope)
     asked = all_asked(args.split, args.contracts)
     if args.scorer_only:
-        scorer_only(library, embedder, asked)
+        scorer_only(library, embedder, asked, scorer)
         return 0
     docs = {Path(r.paths[0]).name: r.doc_id
             for r in library.workspace(LIBRARY_WORKSPACE).documents()}
@@ -289,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.chat import ChatService
 
     chat = ChatService(retriever_for, runtime, phrase=runtime is not None,
-                       scorer=ClauseScorer.shipped())  # as the app asks (app.services)
+                       scorer=scorer)  # as the app asks (app.services)
     outcomes = ask_all(chat, items, docs)
     model = "with the model" if args.model else "without the model"
     for split in args.split:
