@@ -18,11 +18,16 @@ NUMBER_WORDS = (
 _NUMBER_WORD = r"(?:" + "|".join(NUMBER_WORDS) + r")(?:[\s-](?:" + "|".join(NUMBER_WORDS) + r"))*"
 _COUNT = rf"(?:\d+|{_NUMBER_WORD})(?:\s*\(\d+\))?"
 
+# an ordinal as written, or as a PDF's text layer splits it ("19t h", "15 th")
+_ORDINAL = r"(?:\s?(?:st|nd|rd|th)|[snrt] [tdh])?"
 DATE = re.compile(
-    rf"\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?{MONTH},?\s+\d{{4}}\b"
+    rf"\b{MONTH}\s+\d{{1,2}}{_ORDINAL},?\s+\d{{4}}\b"
+    rf"|\b\d{{1,2}}{_ORDINAL}\s+(?:day\s+of\s+)?{MONTH},?\s+\d{{4}}\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
-    rf"|\b{MONTH}\s+\d{{4}}\b",
+    rf"|\b{MONTH}\s+\d{{4}}\b"
+    # a form's date left for filling in at signing ("September __, 2018", "__ day of May, 2020")
+    rf"|\b{MONTH}\s+_{{2,}}\s*,?\s+\d{{4}}\b|(?<!\w)_{{2,}}\s+(?:day\s+of\s+)?{MONTH},?\s+"
+    r"\d{4}\b",
     re.IGNORECASE,
 )
 DURATION = re.compile(
@@ -44,6 +49,12 @@ _PARTY_SPLIT = re.compile(r"\b(?:by\s+and\s+)?between:?\s+(.+?)\s*,?\s+and:?\s+(
 _NAME_END = re.compile(r"\s*(?:,(?!\s*(?:Inc|LLC|L\.L\.C|Ltd|L\.P|LP|Corp|N\.A|S\.A|plc)\b)|\(|"
                        r"\ba\s+[A-Z][a-z]+\s+(?:corporation|company)|\bhaving\b|"
                        r"\bwith\s+(?:its|a)\b|\bwhose\b|\blocated\b|\borganized\b)")
+
+# an effective-date clause that points back to the contract's own date
+REFERS_BACK = re.compile(r"\bdate (?:first )?(?:(?:written|set forth|stated|appearing|shown|"
+                         r"indicated) )?(?:above|hereof)\b|\bdate of (?:this|the) (?:\w+ )?"
+                         r"agreement\b|\b(?:execution|signing) (?:date|of this (?:\w+ )?"
+                         r"agreement)\b", re.IGNORECASE)
 
 
 def first(pattern: re.Pattern[str], text: str) -> str:

@@ -36,6 +36,9 @@ _ENDS_AFTER = (r"\b(?:shall|will) (?:automatically )?(?:terminate|expire|end)\s+
 # a term sheet or confirmation states the end as a labelled date
 _END_DATE_LINE = (r"\b(?:termination|expiration|expiry|maturity|end) date\s*:?\s*(?:"
                   + DATE.pattern + ")")
+# "a change of control", "a change in the management or ownership of X": the nouns coordinated
+_CHANGE = (r"\bchange (?:of|in) (?:the )?(?:(?:\w+ ){0,2}(?:or|and) (?:the )?)?"
+           r"(?:control|ownership)\b")
 _FILING_FOOTER = rx(r"\bSource:\s+[A-Z].{0,80}\b\d{1,2}/\d{1,2}/\d{4}")
 
 
@@ -110,7 +113,7 @@ FIELDS: tuple[FieldSpec, ...] = (
             r"\bcontinue (?:thereafter )?(?:in operation|until|for)\b|"
             r"\bterminate (?:on|upon the earlier)\b|" + _ENDS_AFTER + "|" + _END_DATE_LINE + "|"
             r"\bperiod\b.{0,40}\b(?:commencing|beginning)\b|"
-            r"\b(?:runs?|lasts?|is valid) (?:for|until|"
+            r"\b(?:have|has) a duration of\b|\b(?:runs?|lasts?|is valid) (?:for|until|"
             r"through)\b|\bfrom\b.{0,40}\d{4}.{0,30}\b(?:to|until|through)\b.{0,30}\d{4}"),),
         ((rx(r"\b(?:initial )?term of this (?:\w+ )?agreement (?:shall|will|is)\b|"
              r"\bthis (?:\w+ )?agreement (?:shall|will|is) (?:\w+ ){0,3}(?:continue|remain|expire|"
@@ -125,7 +128,13 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\bin perpetuity\b|\bperpetual (?:term|basis|agreement)\b|\bindefinite (?:term|"
              r"period)\b|\b(?:continue|remain in (?:full )?(?:force|effect)) until terminated\b"),
           1.5),
-         (rx(r"\bunless (?:sooner|earlier) terminated\b|\bunless terminated (?:earlier|sooner)\b|"
+         # "shall begin on the Effective Date and shall continue until December 31, 2020"
+         (rx(r"\b(?:continue|remain in (?:full )?(?:force|effect)|be in effect|expire|end)\b"
+             r"(?: in (?:full )?(?:force|effect))? (?:until|through|to|on) (?:and including )?(?:"
+             + DATE.pattern + r")|\b(?:have|has) a duration of\b|\b(?:is|be) for (?:a|an initial) "
+             r"(?:period|term) of\b"), 1.5),
+         (rx(r"\bunless (?:\w+ or )?(?:sooner|earlier) terminated\b|\bunless terminated (?:earlier|"
+             r"sooner)\b|"
              r"\bunless (?:\w+ )?terminated (?:earlier|sooner)|\bif (?:\w+ ){0,3}(?:has |have )?"
              r"not (?:been )?(?:\w+ )?terminated (?:earlier|sooner)"), 1.5),
          (rx(r"\b(?:from|commencing(?: on)?|beginning(?: on)?)\b.{0,40}\d{4}.{0,30}\b(?:to|until|"
@@ -141,13 +150,20 @@ FIELDS: tuple[FieldSpec, ...] = (
         cuad_columns=("Expiration Date",)),
     FieldSpec(
         "renewal", "Renewal", "Does the agreement renew, and for how long?",
-        (rx(r"\brenew|\bautomatically (?:be )?extended\b|\bextended for\b|\bsuccessive\b"),),
+        (rx(r"\brenew|\bautomatically (?:be )?extended\b|\bextended for\b|\bsuccessive\b|"
+            r"\bextend (?:the|this) (?:\w+ )?(?:agreement|term)\b|\b(?:year|month)[- ]to[- ]"
+            r"(?:year|month)\b|\bfrom (?:year|month) to (?:year|month)\b"),),
         ((rx(r"\bautomatic(?:ally)?\b"), 1.5), (rx(r"\bsuccessive\b|\bsubsequent\b"), 1.5),
          (DURATION, 1.0),
-         (rx(r"\brenewable\b|\b(?:may|shall|will) be (?:renewed|extended)\b|\boption to "
-             r"(?:renew|extend)\b"), 1.0),
+         (rx(r"\brenewable\b|\b(?:may|shall|will) be (?:renewed|extended)\b|\b(?:option|right) "
+             r"to (?:\w+ )?(?:renew|extend)\b|\b(?:may|shall|will) (?:\w+ )?extend (?:the|this) "
+             r"(?:\w+ )?(?:agreement|term)\b"), 1.0),
+         # the agreement carrying on after its first term, for a year at a time
+         (rx(r"\b(?:continue|remain in (?:full )?(?:force|effect)|be extended)\b.{0,40}\b(?:on a |"
+             r"from )?(?:year[- ]to[- ]year|month[- ]to[- ]month)\b"), 1.5),
          (rx(r"\bcalendar (?:year|quarter)\b|\bquarters?\b|\bduring the term\b"), -2.0),
-         (rx(r"\b(?:additional|renewal|extension) (?:term|period)s?\b"), 1.0),
+         (rx(r"\b(?:additional|renewal|extension|further) (?:\S+ )?(?:term|period)s?\b|\bfor "
+             r"(?:another|an additional|a further) (?:year|term|period)\b"), 1.0),
          (rx(r"\bunless\b.{0,200}\bnotice\b"), 0.5),
          (rx(r"\brenew(?:al)? of (?:the |any |such )?(?:license|insurance|polic|permit)"), -1.5),
          # it is the agreement or its term that renews, not a cure or review period
@@ -186,6 +202,18 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\b(?:in|at) (?:its|their|his|her) (?:sole|absolute|own) (?:and absolute )?"
              r"discretion\b|\b(?:upon|on|with|by giving)\s+(?:\S+\s+){0,4}(?:days|months)['’]?\s+"
              r"(?:prior\s+|advance\s+)?(?:written\s+)?notice\b"), 1.0),
+         # a party "wishing to terminate" need only give notice: no ground is asked for
+         # (not one that terminates "pursuant to Section 6": that section sets the grounds)
+         (rx(r"\b(?:wish(?:es|ing)?|desir(?:es|ing)|elect(?:s|ing)?|intend(?:s|ing)?|"
+             r"choos(?:es|ing)|decid(?:es|ing)) to (?:\w+ )?terminate\b(?!.{0,60}\b(?:pursuant to|"
+             r"under|in accordance with) (?:section|article|clause|paragraph)\b)"), 1.5),
+         # a notice period stated as a minimum before the termination (not before the end of
+         # the term: that is notice not to renew)
+         (rx(r"\b(?:at least|not less than|no less than|a minimum of)\s+(?:\S+\s+){0,2}"
+             r"(?:days|months)['’]?\s+(?:\S+\s+){0,3}(?:prior|advance|before|notice)\b"
+             r"(?!.{0,40}\b(?:end|expiration|expiry|anniversary) of\b)"), 1.0),
+         # an insurer's notice before a policy is cancelled
+         (rx(r"\binsur|\bpolic(?:y|ies)\b"), -2.0),
          # for-cause grounds, unless the clause itself says "without cause" or "for any reason"
          (rx(r"^(?!.*\b(?:for convenience|without cause|for any reason|or no reason)\b).*?(?:"
              r"\bbreach|\bdefault|\binsolven|\bbankrupt|\bfails? to\b|\bfailure to\b|"
@@ -349,22 +377,24 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "change_of_control", "Change of control",
         "What happens if a party is taken over (merger, sale, new owner)?",
-        (rx(r"\bchange (?:of|in) (?:the )?(?:control|ownership)\b|\bmerge[rsd]?\b|"
+        (rx(_CHANGE + r"|\bmerge[rsd]?\b|"
             r"\bconsolidat|\bacqui(?:red|res?|sition)\b|\breorgani[sz]|\boperation of law\b|"
             r"\b(?:all|substantially all) (?:or substantially all )?(?:of )?(?:its |the |their )?"
             r"(?:\w+ )?(?:assets|stock|shares|equity|business)\b|\bcontrolling interest\b|"
             r"\bvoting (?:stock|securities|power|shares)"),),
-        ((rx(r"\bchange (?:of|in) (?:the )?(?:control|ownership)\b"), 3.0),
+        ((rx(_CHANGE), 3.0),
          (rx(r"\bmerge[rsd]?\b|\bconsolidat|\breorgani[sz]|\b(?:is|are|be|been|becomes?) "
              r"acquired\b|\bacquir(?:er|or)\b"), 1.5),
-         (rx(r"\b(?:terminat|consent|notify|right to)\w*\b.{0,160}\b(?:change (?:of|in) control|"
-             r"merge|acquired|acquisition|consolidat)|\b(?:change (?:of|in) control|merge|acquired|"
-             r"acquisition|consolidat)\w*\b.{0,160}\b(?:terminat|consent)"), 2.0),
-         (rx(r"\bbankrupt|\binsolven|\breceiver\b|\bbenefit of (?:its )?creditors\b|"
-             r"\bliquidat"), -3.0),
+         (rx(r"\b(?:terminat|consent|notify|right to)\w*\b.{0,160}(?:" + _CHANGE + r"|\b(?:"
+             r"merge|acquired|acquisition|consolidat))|(?:" + _CHANGE + r"|\b(?:merge|acquired|"
+             r"acquisition|consolidat)\w*\b).{0,160}\b(?:terminat|consent)"), 2.0),
+         # insolvency events, unless a change of control is named among them
+         (rx(r"^(?!.*" + _CHANGE + r").*?(?:\bbankrupt|\binsolven|\breceiver\b|\bbenefit of "
+             r"(?:its )?creditors\b|\bliquidat)"), -3.0),
          # a successor by merger allowed without consent: the change needs nobody's leave
-         (rx(r"\bmay (?:\w+ ){0,3}(?:assign|transfer)\b.{0,250}\bwithout (?:the )?(?:\w+ ){0,2}"
-             r"(?:written )?consent\b|\bdoes not require (?:the )?(?:\w+ )?consent\b|\bmerged "
+         (rx(r"\bmay (?:\w+ ){0,3}(?:assign|transfer)\b.{0,250}\bwithout (?:the )?(?:[\w'’]+ ){0,2}"
+             r"(?:prior )?(?:written )?consent\b|\bdoes not require (?:the )?(?:\w+ )?consent\b|"
+             r"\bno (?:such )?(?:consent|approval) (?:\w+ ){0,2}(?:be )?required\b|\bmerged "
              r"into (?:any|such|the) judgment"), -2.5),
          # an assignment to a successor or buyer that is simply allowed
          (rx(r"\bmay (?:\w+,? ){0,4}(?:assign|transfer)\b[^.]{0,200}(?:\bto (?:a|any|the|its) "

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.contracts.document import ContractText, Passage, squash
-from app.contracts.facts import DATE
+from app.contracts.facts import DATE, REFERS_BACK
 from app.contracts.fields import (
     ANNEX_PENALTY,
     COMMON_CUES,
@@ -34,6 +34,7 @@ from app.contracts.fields import (
 from core.jobs import CancelFn, ProgressFn, check_cancelled, never_cancel, no_progress
 
 HEADING_CHARS = 90
+PAGE_CHARS = 4000  # about a printed page of a contract
 MAX_QUOTES = 3
 EXTRA_MARGIN = 1.0  # a further quote scores at most this much below the best one
 OPENING_PASSAGES = 40  # cover-page windows are read among the first passages only
@@ -70,7 +71,8 @@ class Match:
 def score(spec: FieldSpec, passage: Passage, heading: str = "") -> float:
     """The passage's score for the field, or 0.0 when it is not a candidate."""
     text = passage.text
-    if spec.first_pages and passage.page > spec.first_pages:
+    page = reading_page(passage)
+    if spec.first_pages and page > spec.first_pages:
         return 0.0
     if not all(pattern.search(text) for pattern in spec.required):
         return 0.0
@@ -79,10 +81,16 @@ def score(spec: FieldSpec, passage: Passage, heading: str = "") -> float:
     if spec.heading is not None and spec.heading.search(heading or text[:HEADING_CHARS]):
         total += HEADING_WEIGHT
     if spec.first_pages:
-        total -= PAGE_PENALTY * (passage.page - 1)
+        total -= PAGE_PENALTY * (page - 1)
     if len(text) < spec.min_chars:
         total -= SHORT_PENALTY
     return total - (ANNEX_PENALTY if passage.annex else 0.0)
+
+
+def reading_page(passage: Passage) -> int:
+    """The page a passage would be on in print: a text, Word or HTML file is one long page,
+    so its offset counts pages of ``PAGE_CHARS`` (a PDF page's offset rarely reaches one)."""
+    return passage.page + passage.start // PAGE_CHARS
 
 
 def headings(passages: Sequence[Passage]) -> list[str]:
@@ -203,7 +211,8 @@ def with_fallbacks(found: dict[str, list[Match]],
                    contract: ContractText) -> dict[str, list[Match]]:
     """An undated opening is dated by the signatures. Without a dated effective-date clause, a
     contract takes effect on its date: the dated opening is quoted for the effective date too
-    (after any undated effective clause)."""
+    (after any undated effective clause; before it when that clause points back to the
+    contract's date, "commences on the date above")."""
     if "agreement_date" in found and not found["agreement_date"]:
         signed = signature_date(contract)
         found["agreement_date"] = [Match("agreement_date", signed, 0.0)] if signed else []
@@ -212,7 +221,11 @@ def with_fallbacks(found: dict[str, list[Match]],
         return found
     if not any(DATE.search(match.passage.text) for match in effective):
         fallback = Match("effective_date", dated[0].passage, dated[0].score)
-        found["effective_date"] = [*effective[:MAX_QUOTES - 1], fallback]
+        if effective and REFERS_BACK.search(effective[0].passage.text):
+            # "commences on the date above": the date is the contract's, quoted first
+            found["effective_date"] = [fallback, *effective[:MAX_QUOTES - 1]]
+        else:
+            found["effective_date"] = [*effective[:MAX_QUOTES - 1], fallback]
     return found
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from app.contracts import facts
-from app.contracts.summary import FieldResult, RiskItem
+from app.contracts.document import Passage
+from app.contracts.summary import Citation, FieldResult, RiskItem
 
 Rule = Callable[[Mapping[str, FieldResult]], RiskItem | None]
 LONG_NOTICE_DAYS = 60
@@ -18,6 +19,16 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
 _BROAD = re.compile(r"\bworldwide\b|\banywhere\b|\bthroughout the world\b|\bany (?:country|"
                     r"territory|jurisdiction)\b|\bany business\b|\bdirectly or indirectly\b",
                     re.IGNORECASE)
+# "Lucent may terminate this Agreement without notice": one named party ends it at once
+_WITHOUT_NOTICE = re.compile(
+    r"\b(?P<who>[A-Z][\w&.'’-]*(?: [A-Z][\w&.'’-]*){0,3}) (?i:(?:may|shall (?:have|be entitled "
+    r"to)|has|is entitled to|can)(?: the right to| the option to)?(?:,? (?:\w+ ){0,4}?)? "
+    r"(?:immediately )?(?:terminate|cancel|rescind) (?:this|the) (?:\w+ )?(?:agreement|contract)"
+    r"\b[^.;]{0,120}?\bwithout (?:any )?(?:prior |advance |further )?(?:written )?(?:notice|"
+    r"notification)\b)")
+_NOT_ONE_PARTY = re.compile(r"^(?:either|each|any|both|neither|no|this|such|it|notwithstanding|"
+                            r"if|in|upon|provided)\b|^(?:the|a|an)(?: part(?:y|ies))?$|"
+                            r"^the parties\b", re.IGNORECASE)
 _BOTH_SIDES = re.compile(r"\beither party\b|\beach party\b|\bany party\b|\bboth parties\b|"
                          r"\bmutual", re.IGNORECASE)
 
@@ -97,5 +108,25 @@ def _broad_non_compete(fields: Mapping[str, FieldResult]) -> RiskItem | None:
 RULES: tuple[Rule, ...] = (_uncapped, _no_cap, _auto_renewal, _unilateral, _broad_non_compete)
 
 
-def find_risks(fields: Mapping[str, FieldResult]) -> tuple[RiskItem, ...]:
-    return tuple(item for rule in RULES if (item := rule(fields)) is not None)
+def termination_without_notice(passages: Sequence[Passage]) -> RiskItem | None:
+    """The first clause letting one named party end the agreement without notice (for any
+    reason or on a ground such as a breach: the other party gets no time to cure or plan)."""
+    for passage in passages:
+        for match in _WITHOUT_NOTICE.finditer(passage.text):
+            who = match.group("who")
+            if _NOT_ONE_PARTY.match(who):
+                continue
+            citation = Citation(passage.page, passage.text, passage.start, passage.end,
+                                passage.annex)
+            return RiskItem("termination_without_notice", "Termination without notice",
+                            f"{who} may end the agreement without notice (see the quote).",
+                            "termination_for_convenience", citation, True)
+    return None
+
+
+def find_risks(fields: Mapping[str, FieldResult],
+               passages: Sequence[Passage] = ()) -> tuple[RiskItem, ...]:
+    """The risks read from the fields found, then those read from the contract's passages."""
+    found = [item for rule in RULES if (item := rule(fields)) is not None]
+    without_notice = termination_without_notice(passages)
+    return tuple(found + ([without_notice] if without_notice else []))

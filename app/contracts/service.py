@@ -160,7 +160,7 @@ def field_result(spec: FieldSpec, match: Match | None, contract: ContractText,
     if match is None:
         return FieldResult(spec.key, spec.label, False, NOT_FOUND)
     citation = citation_of(match.passage)
-    statement = statement_for(spec.key, citation.quote)
+    statement = statement_for(spec.key, citation.quote, [other.passage.text for other in further])
     page_text = contract.page_text(citation.page)
     wording = "template"
     if phraser is not None:
@@ -199,7 +199,7 @@ def _phrased(phraser: Phraser, label: str, statement: str, citation: Citation,
 
 def assemble(contract: ContractText, results: tuple[FieldResult, ...]) -> ContractSummary:
     by_key = {result.key: result for result in results}
-    risks = find_risks(by_key)
+    risks = find_risks(by_key, contract.passages)
     return ContractSummary(
         source=contract.path.name, title=contract.title, kind=contract.kind,
         page_count=contract.page_count, overview=overview(contract, by_key, len(risks)),

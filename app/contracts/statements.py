@@ -1,17 +1,22 @@
 """One plain-language line per field, built only from facts read out of the quote.
 
 A statement never carries a figure its quote does not contain: each template fills in facts
-returned verbatim by :mod:`app.contracts.facts`, or falls back to a figure-free sentence.
+returned verbatim by :mod:`app.contracts.facts`. When no fact can be read, a template gives the
+clause's own operative words in quotation marks ("takes effect as the clause says: \"will
+commence on the date above\"") rather than a description of what the clause is about, which
+would read like a fact the contract does not state.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from app.contracts import facts
 
 Template = Callable[[str], str]
+WORDS_CHARS = 140  # operative words quoted in a statement, cut at a word
+_CLAUSE_END = re.compile(r"[.;](?=\s|$)|:\s")
 _AUTOMATIC = re.compile(r"\bautomatic", re.IGNORECASE)
 _CONSENT = re.compile(r"\bconsent\b", re.IGNORECASE)
 _CHANGE_OF_CONTROL = re.compile(r"\bchange (?:of|in) control\b|\bmerger\b", re.IGNORECASE)
@@ -20,26 +25,84 @@ _EFFECTIVE = re.compile(r"\beffective|\bcommenc|\bbegin|\btake effect", re.IGNOR
 _EITHER = re.compile(r"\beither party\b|\beach party\b|\bany party\b|\bboth parties\b",
                      re.IGNORECASE)
 _MUTUAL_INDEMNITY = re.compile(r"\beach party\b|\beither party\b|\bmutual", re.IGNORECASE)
+_TAKES_EFFECT = re.compile(r"\b(?:(?:shall|will|is to|to) )?(?:become effective|be effective|"
+                           r"commence|begin|take effect|effective (?:as of|on|upon|from)|is "
+                           r"effective)\b", re.IGNORECASE)
+_RENEW = re.compile(r"\brenew|\bextend|\bextension\b", re.IGNORECASE)
+# what a renewal depends on: a party's consent, both parties agreeing, a party's option
+_CONDITION = re.compile(
+    r"\b(?:with|subject to|upon|on|after|by) (?:the )?(?:prior )?(?:mutual )?(?:express )?"
+    r"(?:written )?(?:consent|approval|agreement)\b(?: of (?!this\b)[^,.;]{1,60}?(?=[,.;]|"
+    r"\s+(?:which|and|for|upon|provided|unless|in)\b|$))?"
+    r"|\bif (?:both|the) parties (?:so )?(?:mutually )?agree(?: in writing)?\b"
+    r"|\bat the (?:sole )?option of [^,.;]{1,40}?(?=[,.;]|\s+(?:and|for|upon|by)\b|$)",
+    re.IGNORECASE)
+_TERM_WORDS = re.compile(r"\b(?:shall|will) (?:\w+ )?(?:continue|remain|expire|terminate|end)\b|"
+                         r"\buntil\b|\bin perpetuity\b|\bperpetual\b|\bindefinite", re.IGNORECASE)
+_LAW_WORDS = re.compile(r"\bgoverned by\b|\bconstrued\b|\blaws? of\b|\bgoverning law\b",
+                        re.IGNORECASE)
+_WARRANTY_WORDS = re.compile(r"\bwarrant|\bguarant", re.IGNORECASE)
+
+
+def words_from(quote: str, pattern: re.Pattern[str]) -> str:
+    """The clause's own words from ``pattern``'s first match to the end of that clause (cut
+    at a word after ``WORDS_CHARS``), or "" when the pattern does not occur."""
+    match = pattern.search(quote)
+    if match is None:
+        return ""
+    rest = quote[match.start():]
+    end = _CLAUSE_END.search(rest)
+    words = rest[:end.start()] if end else rest
+    if len(words) > WORDS_CHARS:
+        words = words[:WORDS_CHARS].rsplit(" ", 1)[0] + " …"
+    return words.strip(" ,")
+
+
+def _as_said(lead: str, quote: str, pattern: re.Pattern[str], otherwise: str) -> str:
+    words = words_from(quote, pattern)
+    return f'{lead} as the clause says: "{words}".' if words else otherwise
 
 
 def _parties(quote: str) -> str:
     names = facts.party_names(quote)
     if len(names) == 2:
         return f"The agreement is between {names[0]} and {names[1]}."
-    return "The parties are named in the opening clause."
+    return "The parties are named in the clause quoted; their names could not be read from it."
 
 
 def _dated(quote: str) -> str:
     date = facts.first(facts.DATE, quote)
-    return f"The agreement is dated {date}." if date else "The agreement date is in the clause."
+    return f"The agreement is dated {date}." if date else \
+        "The clause quoted is where the agreement is dated; no date could be read from it."
 
 
-def _effective(quote: str) -> str:
-    date = facts.first(facts.DATE, quote)
+def _effective(quote: str, further: Sequence[str] = ()) -> str:
+    """A date said to be the effective one; the dated opening when the effective clause points
+    back to the contract's date (``further`` holds that clause); else the clause's words."""
+    operative = words_from(quote, _TAKES_EFFECT)
+    date = facts.first(facts.DATE, operative) or facts.first(facts.DATE, quote)
     if date and not _EFFECTIVE.search(quote):  # the dated opening, quoted as the fallback
+        back = next((clause for clause in further if facts.REFERS_BACK.search(clause)), "")
+        words = _up_to_date(back)
+        if words and not facts.number_and_date_tokens(words):
+            return (f"The agreement takes effect on its date, {date}: the clause quoted next "
+                    f'says it "{words}".')
         return f"No separate effective date is stated; the agreement is dated {date}."
-    return f"The agreement takes effect on {date}." if date else \
-        "The clause defines when the agreement takes effect."
+    if date:
+        return f"The agreement takes effect on {date}."
+    return _as_said("The agreement takes effect", quote, _TAKES_EFFECT,
+                    "The clause quoted says when the agreement takes effect; no date could be "
+                    "read from it.")
+
+
+def _up_to_date(clause: str) -> str:
+    """"will commence on the date above": from the clause's taking effect to the date it
+    points back to; "" when the clause does not say both in that order."""
+    starts, back = _TAKES_EFFECT.search(clause), facts.REFERS_BACK.search(clause)
+    if starts is None or back is None or back.start() < starts.start() or \
+            back.end() - starts.start() > WORDS_CHARS:
+        return ""
+    return clause[starts.start():back.end()]
 
 
 def _term(quote: str) -> str:
@@ -47,14 +110,30 @@ def _term(quote: str) -> str:
     if duration:
         return f"The agreement runs for {duration} unless ended earlier."
     date = facts.first(facts.DATE, quote)
-    return f"The agreement runs until {date}." if date else "The clause sets how long it runs."
+    return f"The agreement runs until {date}." if date else _as_said(
+        "The agreement runs", quote, _TERM_WORDS,
+        "The clause quoted sets how long the agreement runs; no period could be read from it.")
+
+
+def renewal_condition(quote: str) -> str:
+    """What renewal depends on (a party's consent, both agreeing, a party's option), in the
+    clause's words, read from the sentence that renews; "" when it is not conditional."""
+    renew = _RENEW.search(quote)
+    if renew is None:
+        return ""
+    start = max(quote.rfind(". ", 0, renew.start()) + 1, 0)
+    end = quote.find(". ", renew.end())
+    condition = _CONDITION.search(quote[start:end if end >= 0 else len(quote)])
+    return condition.group(0).strip() if condition else ""
 
 
 def _renewal(quote: str) -> str:
     how = "renews automatically" if _AUTOMATIC.search(quote) else "can be renewed"
     duration = facts.first(facts.DURATION, quote)
-    return f"The agreement {how} for periods of {duration}." if duration else \
-        f"The agreement {how}."
+    condition = renewal_condition(quote)
+    tail = f", {condition}" if condition else ""
+    return f"The agreement {how} for periods of {duration}{tail}." if duration else \
+        f"The agreement {how}{tail}."
 
 
 def _renewal_notice(quote: str) -> str:
@@ -73,8 +152,9 @@ def _convenience(quote: str) -> str:
 def _law(quote: str) -> str:
     place = facts.place_of_law(quote)
     article = "the " if place.split(" ")[0] in ("State", "Commonwealth", "Province") else ""
-    return f"The agreement is governed by the laws of {article}{place}." if place else \
-        "The clause names the governing law."
+    return f"The agreement is governed by the laws of {article}{place}." if place else _as_said(
+        "The governing law is set", quote, _LAW_WORDS,
+        "The clause quoted names the governing law; no place could be read from it.")
 
 
 def _payment(quote: str) -> str:
@@ -144,7 +224,9 @@ def _insurance(quote: str) -> str:
 
 def _warranty(quote: str) -> str:
     duration = facts.first(facts.DURATION, quote)
-    return f"The warranty lasts {duration}." if duration else "The clause sets a warranty period."
+    return f"The warranty lasts {duration}." if duration else _as_said(
+        "The warranty period is set", quote, _WARRANTY_WORDS,
+        "The clause quoted sets a warranty period; no length could be read from it.")
 
 
 TEMPLATES: dict[str, Template] = {
@@ -161,5 +243,9 @@ TEMPLATES: dict[str, Template] = {
 NOT_FOUND = "Not found."
 
 
-def statement_for(key: str, quote: str) -> str:
+def statement_for(key: str, quote: str, further: Sequence[str] = ()) -> str:
+    """The field's line from its best quote; ``further`` (the field's other quotes) is read
+    only for context, never for a figure (the line is checked against ``quote`` alone)."""
+    if key == "effective_date":
+        return _effective(quote, further)
     return TEMPLATES[key](quote)

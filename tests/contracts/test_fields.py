@@ -80,6 +80,20 @@ POSITIVE = [
                   "$1,000,000 per claim."),
     ("warranty_duration", "The Seller warrants that the goods will be free from defects in "
                           "materials for twelve (12) months after delivery."),
+    # a right to end it that asks only for notice, however it is worded
+    ("termination_for_convenience", "A party wishing to terminate the Agreement early must give "
+                                    "the other party written notice at least sixty (60) days "
+                                    "before the date it chooses."),
+    # the nouns coordinated: "a change in the management or ownership"
+    ("change_of_control", "The supply ends at once if the Seller undergoes a material change in "
+                          "the management or ownership of its business."),
+    ("renewal", "Unless either party objects, this Agreement shall then continue on a year to "
+                "year basis until one of them ends it."),
+    ("renewal", "The Buyer will extend the Agreement for additional one-year terms if both "
+                "parties are satisfied with the deliveries."),
+    ("term", "This Agreement shall begin on the signing date and shall continue until "
+             "March 31, 2027, unless extended or earlier terminated."),
+    ("term", "It shall be effective on 2 May 2022 and shall have a duration of three years."),
 ]
 
 NEGATIVE = [
@@ -122,6 +136,13 @@ NEGATIVE = [
                 "request of the reviewing committee."),
     ("termination_for_convenience", "If annual sales fall below 10,000 units, the Buyer may "
                                     "terminate this Agreement upon ninety (90) days notice."),
+    ("termination_for_convenience", "Each policy shall provide that the insurer gives the Buyer "
+                                    "written notice of any cancellation or termination at least "
+                                    "thirty (30) days in advance."),
+    ("termination_for_convenience", "A party desiring to terminate this Agreement pursuant to "
+                                    "Section 9 shall give written notice of its grounds."),
+    ("change_of_control", "The Seller shall notify the Buyer of any change in its address or "
+                          "its bank account."),
 ]
 
 
