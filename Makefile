@@ -48,6 +48,7 @@ eval: setup
 	$(PY) -m tests.bench.eval_ocr
 	$(PY) -m tests.bench.eval_answers $(EVAL_ANSWERS_ARGS)
 	$(PY) -m tests.bench.eval_clauses $(EVAL_CLAUSES_ARGS)
+	$(PY) -m tests.bench.bench_answer_latency $(ANSWER_LATENCY_ARGS)
 
 # The grounded-answer LoRA adapter (models/adapters/train.py), trained on this CPU; not in CI.
 # Its own environment: the app's packages plus peft; llama.cpp's LoRA converter comes from the
