@@ -127,8 +127,12 @@ class EvidenceRanker:
              focus: str = "") -> list[Evidence]:
         """Candidates best first. ``focus`` is the question without the words that name a
         document, which would otherwise match every sentence of that document."""
+        return self.order(question, sentences(hits), kind=kind, focus=focus)
+
+    def order(self, question: str, candidates: Sequence[Evidence], *,
+              kind: QuestionKind | None = None, focus: str = "") -> list[Evidence]:
+        """``candidates`` (sentences), best first for the question, scored as :meth:`rank`."""
         kind = kind or kind_of(question)
-        candidates = sentences(hits)
         if not candidates:
             return []
         asked = focus or question

@@ -206,8 +206,13 @@ class AnswerPipeline:
                        on_evidence: QuoteSink, why: list[str]) -> Answer:
         clause = asked.clause
         assert clause is not None
-        if verdict.deciding:  # the sentence the scorer passes decides
-            quotes = quotes_from(verdict.deciding[:1], self.page_text)
+        if verdict.deciding:  # a sentence the scorer passes decides: the one that best
+            # answers the question ("capped at the fees paid" for "Is there a cap on
+            # liability?", not the exclusion of consequential loss beside it)
+            best = self.ranker.order(asked.question, verdict.deciding,
+                                     kind=asked.kind,
+                                     focus=f"{asked.target.focus} {clause.description}")
+            quotes = quotes_from(best[:1], self.page_text)
         else:
             ranked = self.ranker.rank(asked.question, list(verdict.passing), kind=asked.kind,
                                       focus=f"{asked.target.focus} {clause.description}")

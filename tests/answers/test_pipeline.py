@@ -320,6 +320,17 @@ def test_a_lone_sentence_decides_only_inside_a_passage_near_the_threshold(
     assert not verdict.passing and bool(verdict.deciding) is found
 
 
+def test_of_the_sentences_the_scorer_passes_the_one_that_answers_the_question_is_quoted(
+        sample_library: Library, real_embedder: Embedder) -> None:
+    """Every sentence passes here; the answer quotes the one that best answers the question,
+    not the first or most probable ("Neither party is liable for indirect or consequential
+    loss" opens the sample's liability section)."""
+    answer = ask(service(sample_library, real_embedder, PassesSentencesOnly(real_embedder, 0.4)),
+                 "Is there a cap on liability in the services agreement?")
+    assert answer.outcome == "answered" and answer.grounded
+    assert "capped at the fees paid" in answer.text
+
+
 def test_a_yes_or_no_about_no_known_clause_kind_shows_evidence_not_an_answer(
         sample_library: Library, real_embedder: Embedder, scorer: FakeScorer) -> None:
     answer = ask(service(sample_library, real_embedder, scorer),
