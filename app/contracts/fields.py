@@ -36,6 +36,12 @@ _ENDS_AFTER = (r"\b(?:shall|will) (?:automatically )?(?:terminate|expire|end)\s+
 # a term sheet or confirmation states the end as a labelled date
 _END_DATE_LINE = (r"\b(?:termination|expiration|expiry|maturity|end) date\s*:?\s*(?:"
                   + DATE.pattern + ")")
+# a covenant to deal with nobody else: "shall not enter into the same commitments with any other
+# company"
+_NO_OTHERS = (r"\b(?:shall|will|agrees?|may) not (?:to )?enter into (?:\w+ ){0,6}(?:agreements?|"
+              r"arrangements?|commitments?|relationships?|contracts?) with (?:any|another|other|a "
+              r"third) (?:\w+ ){0,3}(?:company|companies|entity|entities|party|parties|person|"
+              r"vendor|supplier|distributor|customer|provider)")
 # "a change of control", "a change in the management or ownership of X": the nouns coordinated
 _CHANGE = (r"\bchange (?:of|in) (?:the )?(?:(?:\w+ ){0,2}(?:or|and) (?:the )?)?"
            r"(?:control|ownership)\b")
@@ -256,11 +262,13 @@ FIELDS: tuple[FieldSpec, ...] = (
              r"\bmaximum\b|\baggregate liability\b|\btotal liability\b|\bcumulative liability\b|"
              r"\bcap\b|\bonly be liable\b|\blimited recourse\b|\bgreater than\b"), 2.5),
          (rx(r"\bin no event\b|\bunder no circumstances?\b|\b(?:neither|no) party (?:\w+ ){0,10}"
-             r"liable\b|\bnot (?:\w+ )?(?:be )?(?:held )?liable\b|\bno liability\b|\bwaives?\b"
+             r"liable\b|\bnot (?:\w+ )?(?:be )?(?:held )?liable\b|\bno liability\b|"
+             r"\b(?:will|shall) not have (?:any )?liabilit|\bwaives?\b"
              r".{0,80}\b(?:right to recover|damages|claims? for)|\bhave any liabilit|"
              r"\b(?:may|shall|"
              r"will) not (?:assert|claim|recover|seek)\b|\bnot to seek\b"), 1.5),
-         (rx(r"\b(?:indirect|incidental|consequential|special|punitive|exemplary)\b"), 1.5),
+         (rx(r"\b(?:indirect|incidental|consequential|special|punitive|exemplary)\b|\b(?:other "
+             r"than|except(?: for)?|only(?: for)?|limited to) direct damages\b"), 1.5),
          (rx(r"\blost profits\b|\bloss of profits?\b"), 0.5), (MONEY, 0.5),
          (rx(r"\b(?:fees|amounts?) paid\b"), 1.0), (rx(r"\binsurance\b|\bindemnify\b"), -1.0),
          (rx(r"\bforce majeure\b|\bacts? of god\b"), -2.0)),
@@ -304,11 +312,14 @@ FIELDS: tuple[FieldSpec, ...] = (
         heading=rx(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?confidential"), min_score=3.5),
     FieldSpec(
         "non_compete", "Non-compete", "Is a party barred from competing?",
-        (rx(r"\bcompet|\bnon-?compet|\bengage in\b|\bsimilar (?:business|products?|services)"),),
-        ((rx(r"\bnon-?compet|\bcovenant not to compete\b"), 2.5),
+        (rx(r"\bcompet|\bnon-?compet|\bengage in\b|\bsimilar (?:business|products?|services)|"
+            r"\b(?:business|products?|services) (?:\w+ ){0,3}similar to\b"),),
+        ((rx(r"\bnon-?compet|\b(?:covenant|duty|obligation|undertaking|agrees?|agreement) not to "
+             r"compete\b"), 2.5),
          (rx(r"\b(?:(?:shall|will|agrees? to|must) not|agrees? not to|(?:shall|will) refrain from)"
              r"\b.{0,160}\b(?:compet|engage|own|operate|manage|sell|distribute|market|"
-             r"manufacture|develop|promote|commercialize|become|participate|invest)"), 2.0),
+             r"manufacture|develop|promot|commercialize|become|participate|invest|enter into)"),
+          2.0),
          (rx(r"\bcompetitive|\bcompeting|\bcompetitor|\bin competition with\b|\bcompete\b"), 1.5),
          # an item of a list of covenants ("You must: (a) not become a Competitor")
          (rx(r"^\W{0,3}(?:\d+(?:\.\d+)*\.?\s+|\(?[a-z0-9]{1,4}\)\s+)?not (?:to )?(?:\w+ )?"
@@ -331,7 +342,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         (rx(r"\bexclusiv|\bsole (?:and exclusive )?(?:distributor|supplier|provider|source|"
             r"reseller|agent|licensee|representative)|\bonly (?:distributor|supplier|provider|"
             r"reseller|licensee|source)|\bother than\b|\bnot (?:appoint|grant|authori[sz]e)\b|"
-            r"\b(?:all|100%|one hundred percent) of (?:its|their) (?:requirements|needs)"),),
+            r"\b(?:all|100%|one hundred percent) of (?:its|their) (?:requirements|needs)|"
+            + _NO_OTHERS),),
         ((rx(r"\b(?:grants?|appoints?|designates?)\b.{0,160}(?<![-\w])exclusive\b|"
              r"(?<![-\w])exclusive,"), 2.0),
          (rx(r"(?<![-\w])exclusive (?:\w+ ){0,2}(?:right|license|licence|distribut|basis|supplier|"
@@ -348,6 +360,7 @@ FIELDS: tuple[FieldSpec, ...] = (
          (rx(r"\b(?:purchase|buy|obtain|source|order)\b.{0,80}\b(?:from any|from anyone|from a)?"
              r"\s?(?:source|person|entity|party|one|supplier|third party) other than\b|"
              r"\b(?:all|100%|one hundred percent) of (?:its|their) (?:requirements|needs)"), 2.5),
+         (rx(_NO_OTHERS), 2.5), (rx(r"\bappoint(?:s|ed|ment)?\b"), 1.0),
          (rx(r"\bterritory\b|\bfield\b"), 0.5),
          (rx(r"\bnon-?\s?exclusive\b|\bnot (?:\w+ ){0,4}exclusive\b"), -3.0),
          (rx(r"\bexclusive of\b|\bexclusive remed|\bexclusive (?:jurisdiction|venue|forum|"

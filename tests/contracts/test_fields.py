@@ -94,6 +94,13 @@ POSITIVE = [
     ("term", "This Agreement shall begin on the signing date and shall continue until "
              "March 31, 2027, unless extended or earlier terminated."),
     ("term", "It shall be effective on 2 May 2022 and shall have a duration of three years."),
+    # a promise to deal with nobody else
+    ("exclusivity", "During the term the Buyer shall not enter into similar supply commitments "
+                    "with any other packaging company in the Territory."),
+    ("non_compete", "The Seller's duty not to compete with the Buyer shall continue for one year "
+                    "after the end of this Agreement."),
+    ("cap_on_liability", "The Seller will not have liability to the Buyer for damages other than "
+                         "direct damages."),
 ]
 
 NEGATIVE = [
