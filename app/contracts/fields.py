@@ -196,10 +196,12 @@ FIELDS: tuple[FieldSpec, ...] = (
         "termination_for_convenience", "Termination for convenience",
         "Can a party end the agreement without cause?",
         (rx(r"\bterminat|\bcancel|\bwithdraw|\bend (?:this|the) (?:\w+ )?(?:agreement|contract)\b"),
-         rx(r"\bfor (?:any reason|convenience|no reason|any or no reason)|\bwithout cause\b|"
+         rx(r"\bfor (?:any reason|(?:its |their |his |her )?convenience|no reason|any or no "
+            r"reason)|\bwithout cause\b|"
             r"\bwith or without cause\b|\bat any time\b|" + _NOTICE + r"|\bwithout (?:any )?"
             r"(?:reason|liability|penalty)")),
-        ((rx(r"\bfor convenience\b|\bwithout cause\b|\bfor any reason\b|\bno reason\b"), 2.5),
+        ((rx(r"\bfor (?:its |their |his |her )?convenience\b|\bwithout cause\b|\bfor any reason\b|"
+             r"\bno reason\b"), 2.5),
          (rx(r"\bat any time\b"), 1.0),
          (rx(r"\bmay\b[^.;]{0,40}\b(?:terminate|cancel|withdraw|end)\b|"
              r"\bright to (?:\w+ )?(?:terminate|"
@@ -223,11 +225,14 @@ FIELDS: tuple[FieldSpec, ...] = (
          # for-cause grounds, unless the clause itself says "without cause" or "for any reason"
          (rx(r"^(?!.*\b(?:for convenience|without cause|for any reason|or no reason)\b).*?(?:"
              r"\bbreach|\bdefault|\binsolven|\bbankrupt|\bfails? to\b|\bfailure to\b|"
-             r"\bforce majeure\b)"), -2.5),
+             r"\bforce majeure\b|\bchange (?:of|in) control\b)"), -2.5),
+         # no right to end it: "may not be terminated for any reason", "irrevocable"
+         (rx(r"\b(?:may|shall|can|will) not be (?:terminated|cancell?ed|revoked)\b|\birrevocabl|"
+             r"\bwithout prejudice to\b"), -3.0),
          (rx(r"\b(?:upon|following|after|on|in the event of) (?:the )?(?:any )?(?:expiration or )?"
              r"(?:early )?terminat|\bif this agreement is terminated\b|\bsurviv|"
              r"\b(?:termination|expiration)(?: or (?:termination|expiration))? of (?:this|the) "
-             r"(?:\w+ )?(?:agreement|contract)\b[^.]{0,30}\bfor any reason\b"), -2.5),
+             r"(?:\w+ ){0,3}(?:agreement|contract)\b[^.]{0,30}\bfor any reason\b"), -2.5),
          # a right that needs a listed ground is termination for cause
          (rx(r"\b(?:any|one or more) of the following\b|\bfollowing (?:grounds|events)\b"), -2.5),
          # a right that needs a condition ("if sales fall short") is not one at will

@@ -101,6 +101,8 @@ POSITIVE = [
                     "after the end of this Agreement."),
     ("cap_on_liability", "The Seller will not have liability to the Buyer for damages other than "
                          "direct damages."),
+    ("termination_for_convenience", "Either party may end this Agreement before the end of the "
+                                    "term for its convenience on sixty (60) days written notice."),
 ]
 
 NEGATIVE = [
@@ -150,6 +152,8 @@ NEGATIVE = [
                                     "Section 9 shall give written notice of its grounds."),
     ("change_of_control", "The Seller shall notify the Buyer of any change in its address or "
                           "its bank account."),
+    ("termination_for_convenience", "The licences granted are irrevocable and may not be "
+                                    "terminated for any reason, even on notice."),
 ]
 
 
