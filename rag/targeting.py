@@ -20,7 +20,11 @@ MIN_SCORE = 2.0  # about two words found in one profile only, in a library of te
 # In a library of two or three, one word found in one profile only (log 2 or log 3) names it:
 # "the co-branding agreement" beside a distributor agreement.
 KEEP_WITHIN = 0.6  # documents scoring at least this share of the best are kept too
+# A word this short names a document only through its title or file name ("3M"): "US" in a
+# question is the country, not the filing whose first page happens to mention the US.
+MIN_OPENING_WORD = 3
 MAX_DOCUMENTS = 3
+_POSSESSIVE = re.compile(r"['’]s$")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
 
 
@@ -32,7 +36,12 @@ class Target:
 
 
 def words(text: str) -> set[str]:
-    return {word.lower().strip(".'’") for word in _WORD.findall(text)} - STOPWORDS
+    return {_plain(word) for word in _WORD.findall(text)} - STOPWORDS
+
+
+def _plain(word: str) -> str:
+    """Lower case, without a possessive: "Pfizer's" names PFIZER_2021_10K.pdf."""
+    return _POSSESSIVE.sub("", word.lower()).strip(".'’")
 
 
 def named_documents(question: str, profiles: dict[str, str],
@@ -44,7 +53,9 @@ def named_documents(question: str, profiles: dict[str, str],
     frequency = Counter(word for found in vocabulary.values() for word in found)
     naming = _naming_candidates(question, set().union(*title_words.values()))
     scores = {doc_id: sum(math.log(len(profiles) / frequency[word])
-                          for word in naming & found if frequency[word] < len(profiles))
+                          for word in naming & found if frequency[word] < len(profiles)
+                          and (len(word) >= MIN_OPENING_WORD
+                               or word in title_words.get(doc_id, ())))
               for doc_id, found in vocabulary.items()}
     best = max(scores.values())
     if best < min(MIN_SCORE, math.log(len(profiles))):
@@ -60,7 +71,7 @@ def _naming_candidates(question: str, title_vocabulary: set[str]) -> set[str]:
     found = set()
     for position, match in enumerate(_WORD.finditer(question)):
         word = match.group(0)
-        lowered = word.lower().strip(".'’")
+        lowered = _plain(word)
         if lowered in STOPWORDS:
             continue
         capitalised = word[0].isupper() and position > 0

@@ -65,3 +65,27 @@ def test_a_hyphenated_word_names_a_document_whose_file_name_splits_it() -> None:
     titles = {doc: words(text.split("\n")[0]) for doc, text in pair.items()}
     target = named_documents("And the co-branding agreement?", pair, titles)
     assert target.doc_ids == ("cobrand",)
+
+
+FILINGS = {
+    "pfizer": "PFIZER 2021 10K\nPfizer Inc. annual report on Form 10-K for fiscal 2021.",
+    "amcor": "AMCOR 2023Q4 EARNINGS\nAmcor reports results; contact us in the US and abroad.",
+    "block": "BLOCK 2020 10K\nBlock, Inc. (formerly Square) annual report for 2020.",
+    "threem": "3M 2022 10K\n3M Company annual report for 2022.",
+}
+FILING_TITLES = {doc: words(text.split("\n")[0]) for doc, text in FILINGS.items()}
+
+
+def test_a_possessive_names_its_owner() -> None:
+    """"Pfizer's" names the Pfizer filing (it was the word "pfizer's", found nowhere)."""
+    for question, expected in (("What was Pfizer's revenue in 2021?", "pfizer"),
+                               ("Did Block's gross profit grow?", "block")):
+        assert named_documents(question, FILINGS, FILING_TITLES).doc_ids[0] == expected
+
+
+def test_a_word_of_two_letters_names_a_document_only_by_its_title() -> None:
+    """"US" is the country, not the filing whose first page mentions the US; "3M" is a name."""
+    target = named_documents("How did US sales growth compare to international growth?",
+                             FILINGS, FILING_TITLES)
+    assert target.doc_ids == ()
+    assert named_documents("Did 3M pay a dividend?", FILINGS, FILING_TITLES).doc_ids[0] == "threem"
