@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
@@ -104,7 +105,12 @@ def write_docx(summary: ContractSummary, path: Path) -> None:
         for other in result.more_citations:
             document.add_paragraph(f"Also {cite(other)}: \u201c{shown_quote(other.quote)}\u201d",
                                    style="Quote")
-    document.save(str(path))
+    # Built in memory, then written in one piece: python-docx writes its zip straight to the
+    # file and, when the disk fills mid-write, leaves the archive open; its close then fails at
+    # an arbitrary later moment (garbage collection), once inside ast.parse in CI.
+    built = io.BytesIO()
+    document.save(built)
+    path.write_bytes(built.getvalue())
 
 
 def _plain_statement(result: FieldResult) -> str:
